@@ -1,0 +1,25 @@
+//! scpsim: lint, simulate, check and diff AWS Organizations service control policies (SCPs)
+//! and resource control policies (RCPs), with one policy parser and one evaluation engine.
+//!
+//! Modules, bottom-up (each imports only from those above it): [`source`] (files, spans),
+//! [`diag`] (findings), [`json`] (strict JSON with spans), [`policy`] (typed AST), [`rules`]
+//! (lint rules), [`lint`] (running them over files), [`output`], [`error`] (exit codes),
+//! [`cli`].
+
+pub mod source;
+
+pub mod diag;
+
+pub mod json;
+
+pub mod policy;
+
+pub mod rules;
+
+pub mod lint;
+
+pub mod output;
+
+pub mod error;
+
+pub mod cli;

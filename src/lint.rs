@@ -1,0 +1,383 @@
+//! `scpsim lint`: finding policy files, reading them, and running the grammar checks and the lint
+//! rules over each one. Files are processed in parallel (rayon) and reported in a stable order;
+//! one unreadable or broken file never stops the others.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diag::{Finding, Severity, sort_findings};
+use crate::policy::{PolicyDocument, PolicyError, PolicyKind, parse_policy};
+use crate::rules;
+use crate::source::{SourceFile, Span};
+
+/// How the policy kind of a file was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KindSource {
+    /// Given with `--policy-type`.
+    Flag,
+    /// Guessed from the content: a `Principal`/`NotPrincipal` element means a resource policy,
+    /// otherwise an identity policy.
+    Guessed,
+}
+
+/// Options of one lint run.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// The policy kind of every file; `None` to guess per file.
+    pub kind: Option<PolicyKind>,
+}
+
+/// The result of linting one file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The file as read.
+    pub source: Arc<SourceFile>,
+    /// The kind it was checked as.
+    pub kind: PolicyKind,
+    /// How that kind was chosen.
+    pub kind_source: KindSource,
+    /// Findings, sorted by position.
+    pub findings: Vec<Finding>,
+}
+
+/// A path that could not be read as a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The path as given or found.
+    pub path: String,
+    /// Lowercase description.
+    pub message: String,
+    /// True when the path was named on the command line and does not exist (a usage error);
+    /// false for I/O failures (an environment error).
+    pub usage: bool,
+}
+
+/// Everything one lint run produced, in deterministic order.
+#[derive(Debug, Default)]
+pub struct LintRun {
+    /// One report per file read, sorted by file name.
+    pub files: Vec<FileReport>,
+    /// Paths that could not be read, sorted by path.
+    pub input_errors: Vec<InputError>,
+}
+
+impl LintRun {
+    /// Every finding of every file, in output order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.files.iter().flat_map(|f| f.findings.iter())
+    }
+
+    /// Number of findings with the given severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings().filter(|f| f.severity == severity).count()
+    }
+}
+
+/// Guesses the kind of a document: a statement with `Principal`/`NotPrincipal` means a
+/// resource-based policy, anything else an identity-based policy.
+pub fn guess_kind(doc: &PolicyDocument) -> PolicyKind {
+    if doc.statements.iter().any(|s| s.principal.is_some()) {
+        PolicyKind::Resource
+    } else {
+        PolicyKind::Identity
+    }
+}
+
+fn guess_kind_from_text(text: &str) -> PolicyKind {
+    if text.contains("\"Principal\"") || text.contains("\"NotPrincipal\"") {
+        PolicyKind::Resource
+    } else {
+        PolicyKind::Identity
+    }
+}
+
+fn finding_from_error(source: &Arc<SourceFile>, e: PolicyError) -> Finding {
+    Finding {
+        rule: e.kind.code(),
+        severity: Severity::Error,
+        message: e.message,
+        label: e.label,
+        span: e.span,
+        pointer: e.pointer,
+        help: e.help,
+        related: e.related,
+        note: None,
+        source: Arc::clone(source),
+    }
+}
+
+/// Lints one file's text. Never fails: syntax and grammar errors become findings.
+pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
+    let (kind, kind_source, mut findings) = match parse_policy(source.text()) {
+        Ok(doc) => {
+            let (kind, ks) = match opts.kind {
+                Some(k) => (k, KindSource::Flag),
+                None => (guess_kind(&doc), KindSource::Guessed),
+            };
+            (kind, ks, rules::check_document(source, &doc, kind))
+        }
+        Err(errors) => {
+            let (kind, ks) = match opts.kind {
+                Some(k) => (k, KindSource::Flag),
+                None => (guess_kind_from_text(source.text()), KindSource::Guessed),
+            };
+            let findings = errors
+                .into_iter()
+                .map(|e| finding_from_error(source, e))
+                .collect();
+            (kind, ks, findings)
+        }
+    };
+    if kind_source == KindSource::Guessed {
+        let why = match kind {
+            PolicyKind::Resource => "a statement has a Principal element",
+            _ => "no statement has a Principal element",
+        };
+        let note = format!(
+            "checked as a{} {kind} policy, guessed because {why}; set --policy-type to choose",
+            if kind == PolicyKind::Identity {
+                "n"
+            } else {
+                ""
+            }
+        );
+        for f in &mut findings {
+            f.note = Some(note.clone());
+        }
+    }
+    sort_findings(&mut findings);
+    FileReport {
+        source: Arc::clone(source),
+        kind,
+        kind_source,
+        findings,
+    }
+}
+
+/// Lints raw bytes read from a file named `name`. Invalid UTF-8 is a `json-syntax` finding
+/// located at the first bad byte.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, opts: &LintOptions) -> FileReport {
+    match String::from_utf8(bytes) {
+        Ok(text) => lint_source(&SourceFile::new(name, text), opts),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let source = SourceFile::new(name, text);
+            let (kind, kind_source) = match opts.kind {
+                Some(k) => (k, KindSource::Flag),
+                None => (guess_kind_from_text(source.text()), KindSource::Guessed),
+            };
+            let end = source.text()[at..]
+                .chars()
+                .next()
+                .map_or(at, |c| at + c.len_utf8());
+            let finding = Finding {
+                rule: crate::policy::PolicyErrorKind::JsonSyntax.code(),
+                severity: Severity::Error,
+                message: format!("invalid JSON: the file is not valid UTF-8 (byte {at})"),
+                label: "invalid UTF-8 here".into(),
+                span: Span::new(at, end),
+                pointer: String::new(),
+                help: Some("AWS policies are UTF-8 text; re-save the file as UTF-8".into()),
+                related: Vec::new(),
+                note: None,
+                source: Arc::clone(&source),
+            };
+            FileReport {
+                source,
+                kind,
+                kind_source,
+                findings: vec![finding],
+            }
+        }
+    }
+}
+
+fn has_glob_meta(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+/// Expands the command-line paths into policy files: a file is taken as is; a directory is
+/// walked (following symlinks, sorted) for `*.json`; an argument with glob characters that is
+/// not an existing path is matched with globset under its literal leading directory.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        let shown = p.display().to_string();
+        if p.is_dir() {
+            walk(p, &mut files, &mut errors, |f| {
+                f.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            });
+        } else if !p.exists() && has_glob_meta(&shown) {
+            let glob = match Glob::new(&shown) {
+                Ok(g) => g,
+                Err(e) => {
+                    errors.push(InputError {
+                        path: shown,
+                        message: format!("invalid glob: {e}"),
+                        usage: true,
+                    });
+                    continue;
+                }
+            };
+            let mut b = GlobSetBuilder::new();
+            b.add(glob);
+            let Ok(set) = b.build() else {
+                continue;
+            };
+            let base: PathBuf = p
+                .components()
+                .take_while(|c| !has_glob_meta(&c.as_os_str().to_string_lossy()))
+                .collect();
+            let base = if base.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                base
+            };
+            let before = files.len();
+            walk(&base, &mut files, &mut errors, |f| {
+                set.is_match(f) || f.strip_prefix("./").is_ok_and(|s| set.is_match(s))
+            });
+            if files.len() == before {
+                errors.push(InputError {
+                    path: shown,
+                    message: "no file matches this pattern".into(),
+                    usage: true,
+                });
+            }
+        } else if p.exists() {
+            // A regular file, or a pipe or device named explicitly (e.g. `<(...)`).
+            files.push(p.clone());
+        } else {
+            errors.push(InputError {
+                path: shown,
+                message: "no such file or directory".into(),
+                usage: true,
+            });
+        }
+    }
+    files.sort();
+    files.dedup();
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, errors)
+}
+
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+    keep: impl Fn(&Path) -> bool,
+) {
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && keep(e.path()) => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop; skipped".to_string()
+                } else {
+                    e.io_error().map_or_else(|| e.to_string(), io_message)
+                };
+                errors.push(InputError {
+                    path,
+                    message,
+                    usage: false,
+                });
+            }
+        }
+    }
+}
+
+/// A lowercase description of an I/O error, without Rust's `(os error N)` suffix.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+/// Lints every file under `paths` (see [`collect_files`]), in parallel, and returns the results
+/// in a deterministic order.
+pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> LintRun {
+    let (files, mut input_errors) = collect_files(paths);
+    let results: Vec<Result<FileReport, InputError>> = files
+        .par_iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            match std::fs::read(p) {
+                Ok(bytes) => Ok(lint_bytes(&name, bytes, opts)),
+                Err(e) => Err(InputError {
+                    path: name,
+                    message: io_message(&e),
+                    usage: false,
+                }),
+            }
+        })
+        .collect();
+    let mut run = LintRun::default();
+    for r in results {
+        match r {
+            Ok(f) => run.files.push(f),
+            Err(e) => input_errors.push(e),
+        }
+    }
+    run.files
+        .sort_by(|a, b| a.source.name().cmp(b.source.name()));
+    input_errors.sort_by(|a, b| a.path.cmp(&b.path));
+    run.input_errors = input_errors;
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_a_located_finding() {
+        let r = lint_bytes(
+            "x.json",
+            b"{\"Statement\": \"\xff\"}".to_vec(),
+            &LintOptions::default(),
+        );
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].rule, "json-syntax");
+        assert_eq!(r.findings[0].location().column, 16);
+    }
+
+    #[test]
+    fn guessed_kind_is_noted_on_each_finding() {
+        let r = lint_bytes(
+            "x.json",
+            br#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"*","Resource":"*"}]}"#.to_vec(),
+            &LintOptions::default(),
+        );
+        assert_eq!(r.kind, PolicyKind::Resource);
+        assert_eq!(r.kind_source, KindSource::Guessed);
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.note.as_deref().is_some_and(|n| n.contains("guessed")))
+        );
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == "not-principal-with-allow")
+        );
+    }
+}
