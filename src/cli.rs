@@ -1,15 +1,15 @@
-//! The command line (clap derive) and the dispatch of each subcommand. `main.rs` only parses
-//! the arguments and calls [`run`].
+//! The command line (clap derive) and the dispatch to `commands/` (one file per subcommand).
+//! `main.rs` only parses the arguments and calls [`run`].
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands;
 use crate::diag::Severity;
 use crate::error::ExitStatus;
-use crate::lint::{LintOptions, lint_paths};
-use crate::output::{Format, human, json};
+use crate::output::Format;
 use crate::policy::PolicyKind;
 
 /// Lint, simulate, check and diff AWS Organizations SCPs and RCPs.
@@ -73,6 +73,16 @@ pub enum FailOn {
     Info,
 }
 
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
 /// Arguments of `scpsim lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
@@ -93,55 +103,14 @@ pub struct LintArgs {
 /// Runs a parsed command line, writing results to `out`. Returns the exit status.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
     match &cli.command {
-        Command::Lint(args) => lint(cli.format, args, out),
+        Command::Lint(args) => commands::lint::run(
+            cli.format,
+            &args.paths,
+            args.policy_type.map(PolicyKind::from),
+            args.fail_on.into(),
+            out,
+        ),
     }
-}
-
-fn lint(format: Format, args: &LintArgs, out: &mut dyn Write) -> ExitStatus {
-    let opts = LintOptions {
-        kind: args.policy_type.map(PolicyKind::from),
-    };
-    let run = lint_paths(&args.paths, &opts);
-    let text = match format {
-        Format::Json => json::render_lint(&run),
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            human::render_lint(
-                &run,
-                if color {
-                    human::Style::Color
-                } else {
-                    human::Style::Unicode
-                },
-            )
-        }
-        Format::Plain => human::render_lint(&run, human::Style::Plain),
-    };
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        return ExitStatus::Environment;
-    }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
-    let mut status = if run.findings().any(|f| f.severity >= threshold) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    };
-    for e in &run.input_errors {
-        status = status.max(if e.usage {
-            ExitStatus::Usage
-        } else {
-            ExitStatus::Environment
-        });
-    }
-    status
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! Modules, bottom-up (each imports only from those above it): [`source`] (files, spans),
 //! [`diag`] (findings), [`json`] (strict JSON with spans), [`policy`] (typed AST), [`rules`]
 //! (lint rules), [`lint`] (running them over files), [`output`], [`error`] (exit codes),
-//! [`cli`].
+//! [`commands`] (one file per subcommand), [`cli`].
 
 pub mod source;
 
@@ -21,5 +21,7 @@ pub mod lint;
 pub mod output;
 
 pub mod error;
+
+pub mod commands;
 
 pub mod cli;

@@ -11,6 +11,7 @@
 
 pub mod err;
 mod lower;
+pub mod pattern;
 mod print;
 
 use std::fmt;
