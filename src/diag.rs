@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{LabeledSpan, MietteSpanContents, SourceCode, SpanContents};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::{LineCol, SourceFile, Span};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never fails a run unless `--fail-on info`.
@@ -111,7 +111,7 @@ impl miette::Diagnostic for Finding {
         match (&self.help, &self.note) {
             (Some(h), Some(n)) => Some(Box::new(format!("{h}\nnote: {n}"))),
             (Some(h), None) => Some(Box::new(h)),
-            (None, Some(n)) => Some(Box::new(format!("note: {n}"))),
+            (None, Some(n)) => Some(Box::new(n)),
             (None, None) => None,
         }
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
+use miette::{GraphicalReportHandler, GraphicalTheme, ThemeCharacters, ThemeStyles};
 
 use crate::diag::Severity;
 use crate::lint::LintRun;
@@ -24,7 +24,10 @@ pub fn render_lint(run: &LintRun, style: Style) -> String {
     let theme = match style {
         Style::Color => GraphicalTheme::unicode(),
         Style::Unicode => GraphicalTheme::unicode_nocolor(),
-        Style::Plain => GraphicalTheme::ascii(),
+        Style::Plain => GraphicalTheme {
+            characters: ThemeCharacters::ascii(),
+            styles: ThemeStyles::none(),
+        },
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)

@@ -154,9 +154,12 @@ impl Lowerer {
             if let Some(known) = known
                 && !known.contains(&m.key.as_str())
             {
-                let help = match known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
-                    Some(k) => format!("element names are case-sensitive: write `{k}`"),
-                    None => format!("the elements of {context} are {}", list(known)),
+                let help = if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
+                    format!("element names are case-sensitive: write `{k}`")
+                } else if let Some(k) = did_you_mean(&m.key, known) {
+                    format!("did you mean `{k}`?")
+                } else {
+                    format!("the elements of {context} are {}", list(known))
                 };
                 self.error(
                     K::UnknownElement,
@@ -702,6 +705,21 @@ impl Lowerer {
             },
         }
     }
+}
+
+/// The closest known name, if it is close enough to be a likely typo.
+fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| {
+            (
+                strsim::levenshtein(&name.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(d, k)| *d <= 2 && *d < k.len() / 2)
+        .min()
+        .map(|(_, k)| k)
 }
 
 fn has_key_ignore_case(f: &Fields<'_>, name: &str) -> bool {

@@ -17,6 +17,7 @@ mod invalid_sid;
 mod missing_principal;
 mod missing_resource;
 mod missing_version;
+mod not_action_with_allow;
 mod not_principal_with_allow;
 mod principal_not_allowed;
 mod rcp_allow;
@@ -130,6 +131,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_principal::MissingPrincipal,
         &missing_resource::MissingResource,
         &missing_version::MissingVersion,
+        &not_action_with_allow::NotActionWithAllow,
         &not_principal_with_allow::NotPrincipalWithAllow,
         &principal_not_allowed::PrincipalNotAllowed,
         &rcp_allow::RcpAllow,
