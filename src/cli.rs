@@ -9,16 +9,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::commands;
 use crate::diag::Severity;
 use crate::error::ExitStatus;
-use crate::output::Format;
+use crate::output::{Format, OutputFormat};
 use crate::policy::PolicyKind;
+use crate::rules::ScpGrammar;
 
 /// Lint, simulate, check and diff AWS Organizations SCPs and RCPs.
 #[derive(Debug, Parser)]
 #[command(name = "scpsim", version, about, long_about = None)]
 pub struct Cli {
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human, env = "SCPSIM_FORMAT")]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human, env = "SCPSIM_FORMAT")]
+    pub format: OutputFormat,
 
     /// The subcommand.
     #[command(subcommand)]
@@ -30,6 +31,98 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files for JSON syntax and IAM grammar errors.
     Lint(LintArgs),
+    /// List the lint rules (`rules`), or print one rule's documentation (`rules explain ID`).
+    Rules(RulesArgs),
+    /// Run scenario files (kind `simulate`) and compare each decision with the expected one.
+    Test(TestArgs),
+    /// Query the embedded AWS authorization catalog (services, actions, condition keys).
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Inspect an organization described by local files (an org file plus policy files).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Can an account (or a principal in it) call an action in a region, and which policy on
+    /// which node decides?
+    Simulate(SimulateArgs),
+    /// Check org-wide compliance rules over every account x action x region in their scope.
+    Check {
+        /// The org file (YAML or JSON) or the directory holding `org.yaml`.
+        #[arg(long, value_name = "PATH")]
+        org: PathBuf,
+        /// The rules file (YAML or JSON).
+        #[arg(long, value_name = "RULES")]
+        rules: PathBuf,
+    },
+}
+
+/// What `simulate --expect` asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExpectArg {
+    /// Every decision must be Allowed.
+    Allow,
+    /// Every decision must be a denial (implicit or explicit).
+    Deny,
+}
+
+/// Arguments of `scpsim simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The org file (YAML or JSON) or the directory holding `org.yaml`.
+    #[arg(long, value_name = "PATH")]
+    pub org: PathBuf,
+    /// The account, by 12-digit id or by name.
+    #[arg(long, value_name = "ID|NAME")]
+    pub account: String,
+    /// Action or action pattern (`s3:GetObject`, `'redshift:*'`); may be repeated.
+    #[arg(long = "action", value_name = "ACTION", required = true)]
+    pub actions: Vec<String>,
+    /// Region(s) the call is sent to: one, a comma-separated list, or `all`; may be repeated.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Resource ARN (default `*`).
+    #[arg(long, value_name = "ARN")]
+    pub resource: Option<String>,
+    /// Principal ARN (default: a role in the account whose identity policies allow everything).
+    #[arg(long, value_name = "ARN")]
+    pub principal: Option<String>,
+    /// Context key, `KEY=VALUE`; repeat a key for a multivalued key.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Exit 1 unless every decision is the expected one.
+    #[arg(long, value_enum)]
+    pub expect: Option<ExpectArg>,
+}
+
+/// Subcommands of `scpsim org`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Show the tree with attached SCPs and RCPs, policy sizes and counts against quotas.
+    Show {
+        /// The org file (YAML or JSON) or the directory holding `org.yaml`.
+        #[arg(long, value_name = "PATH")]
+        org: PathBuf,
+    },
+}
+
+/// Subcommands of `scpsim catalog`.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Sources, pinned versions, generation date and counts of the catalog.
+    Info,
+    /// List the actions an action pattern matches (`s3:Get*`, `*:Describe*`, `*`), with
+    /// access levels; exits 1 when it matches nothing.
+    Actions {
+        /// An action or IAM action pattern (`*` and `?` wildcards).
+        #[arg(value_name = "PATTERN")]
+        pattern: String,
+    },
+    /// List the condition keys valid for an action, with their types; exits 1 for an
+    /// unknown action.
+    Keys {
+        /// One action, `prefix:Name` (case does not matter).
+        #[arg(value_name = "ACTION")]
+        action: String,
+    },
 }
 
 /// Policy kinds accepted by `--policy-type`.
@@ -98,6 +191,53 @@ pub struct LintArgs {
     /// Exit 1 when a finding of this severity or higher is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+
+    /// SCP grammar to check against: `legacy` adds the restrictions in force before
+    /// 2025-09-19 as errors.
+    #[arg(long, value_enum, default_value_t = ScpGrammar::Current)]
+    pub scp_grammar: ScpGrammar,
+
+    /// Configuration file; without it, `scpsim.toml` is looked up from the current directory
+    /// upwards.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Apply safe fixes in place before linting (sort and dedupe Action lists, write
+    /// one-element lists as a string); files are replaced atomically.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print what --fix would change, as a unified diff, without linting or writing; exits 1
+    /// when something would change.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+/// Arguments of `scpsim rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// `explain ID`; without it, every rule is listed.
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+}
+
+/// Subcommands of `scpsim rules`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print a rule's documentation (what, why, example, fix, AWS source).
+    Explain {
+        /// The rule id (`pass-role-star`).
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// Arguments of `scpsim test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Case files or directories (walked for *.json).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Runs a parsed command line, writing results to `out`. Returns the exit status.
@@ -105,10 +245,68 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
     match &cli.command {
         Command::Lint(args) => commands::lint::run(
             cli.format,
-            &args.paths,
-            args.policy_type.map(PolicyKind::from),
-            args.fail_on.into(),
+            &commands::lint::LintRequest {
+                paths: args.paths.clone(),
+                kind: args.policy_type.map(PolicyKind::from),
+                fail_on: args.fail_on.into(),
+                scp_grammar: args.scp_grammar,
+                config: args.config.clone(),
+                fix: args.fix,
+                diff: args.diff,
+            },
             out,
+        ),
+        Command::Rules(RulesArgs { command: None }) => {
+            commands::rules::list(Format::from(cli.format), out)
+        }
+        Command::Rules(RulesArgs {
+            command: Some(RulesCommand::Explain { id }),
+        }) => commands::rules::explain(Format::from(cli.format), id, out),
+        Command::Test(args) => commands::test::run(
+            Format::from(cli.format),
+            &args.paths,
+            crate::eval::EvalOptions::default(),
+            out,
+        ),
+        Command::Catalog(CatalogCommand::Info) => {
+            commands::catalog::info(Format::from(cli.format), out)
+        }
+        Command::Catalog(CatalogCommand::Actions { pattern }) => {
+            commands::catalog::actions(Format::from(cli.format), pattern, out)
+        }
+        Command::Catalog(CatalogCommand::Keys { action }) => {
+            commands::catalog::keys(Format::from(cli.format), action, out)
+        }
+        Command::Simulate(a) => commands::simulate::run(
+            Format::from(cli.format),
+            &commands::simulate::SimulateParams {
+                org: &a.org,
+                account: &a.account,
+                actions: &a.actions,
+                regions: &a.regions,
+                resource: a.resource.as_deref(),
+                principal: a.principal.as_deref(),
+                context: &a.context,
+                expect: a.expect.map(|e| match e {
+                    ExpectArg::Allow => commands::simulate::Expect::Allow,
+                    ExpectArg::Deny => commands::simulate::Expect::Deny,
+                }),
+            },
+            out,
+            &mut std::io::stderr().lock(),
+        ),
+        Command::Check { org, rules } => commands::check::run(
+            Format::from(cli.format),
+            org,
+            rules,
+            out,
+            &mut std::io::stderr().lock(),
+        ),
+        Command::Org(OrgCommand::Show { org }) => commands::org::show(
+            Format::from(cli.format),
+            org,
+            out,
+            &mut std::io::stderr().lock(),
         ),
     }
 }

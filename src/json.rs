@@ -270,6 +270,33 @@ fn convert(text: &str, v: &jsonc_parser::ast::Value<'_>) -> Result<Json, JsonErr
     })
 }
 
+/// Length in characters of `text` with every whitespace character outside string literals
+/// removed: the size the AWS console stores after stripping formatting
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html>).
+pub fn minified_len(text: &str) -> usize {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut n = 0;
+    for c in text.chars() {
+        if in_string {
+            n += 1;
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            n += 1;
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// RFC 8259 section 7: characters below U+0020 must be escaped inside strings.
 fn check_raw_string(text: &str, span: Span) -> Result<(), JsonError> {
     let raw = text.get(span.start..span.end).unwrap_or("");
@@ -379,6 +406,15 @@ mod tests {
         assert!(check_number("1e", Span::default()).is_err());
         assert!(err("\u{feff}{}").message.contains("byte order mark"));
         assert!(parse("{\"a\": [0, -0, 1.5, -2e10, 3E+2, 0.0]}").is_ok());
+    }
+
+    #[test]
+    fn minified_len_keeps_whitespace_inside_strings() {
+        assert_eq!(
+            minified_len("{\n  \"a b\": [ 1, \"x\\\" y\" ]\n}"),
+            "{\"a b\":[1,\"x\\\" y\"]}".len()
+        );
+        assert_eq!(minified_len("{\"é\": 1}"), 7);
     }
 
     #[test]

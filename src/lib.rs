@@ -14,7 +14,19 @@ pub mod json;
 
 pub mod policy;
 
+pub mod eval;
+
+pub mod catalog;
+
+pub mod org;
+
+pub mod analyze;
+
 pub mod rules;
+
+pub mod config;
+
+pub mod fix;
 
 pub mod lint;
 

@@ -9,9 +9,10 @@ use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::diag::{Finding, Severity, sort_findings};
 use crate::policy::{PolicyDocument, PolicyError, PolicyKind, parse_policy};
-use crate::rules;
+use crate::rules::{self, ScpGrammar};
 use crate::source::{SourceFile, Span};
 
 /// How the policy kind of a file was chosen.
@@ -20,6 +21,8 @@ use crate::source::{SourceFile, Span};
 pub enum KindSource {
     /// Given with `--policy-type`.
     Flag,
+    /// Mapped from the file's path by a `[[kinds]]` entry of `scpsim.toml`.
+    Config,
     /// Guessed from the content: a `Principal`/`NotPrincipal` element means a resource policy,
     /// otherwise an identity policy.
     Guessed,
@@ -30,6 +33,21 @@ pub enum KindSource {
 pub struct LintOptions {
     /// The policy kind of every file; `None` to guess per file.
     pub kind: Option<PolicyKind>,
+    /// The SCP grammar profile (`--scp-grammar`).
+    pub scp_grammar: ScpGrammar,
+    /// The project configuration (`scpsim.toml`), if any.
+    pub config: Option<Arc<Config>>,
+}
+
+impl LintOptions {
+    /// Options that check every file as `kind` (or guess it, for `None`), with defaults
+    /// otherwise.
+    pub fn with_kind(kind: Option<PolicyKind>) -> Self {
+        LintOptions {
+            kind,
+            ..LintOptions::default()
+        }
+    }
 }
 
 /// The result of linting one file.
@@ -43,6 +61,8 @@ pub struct FileReport {
     pub kind_source: KindSource,
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
+    /// Findings dropped by an `[[ignore]]` entry of the config.
+    pub suppressed: usize,
 }
 
 /// A path that could not be read as a policy file.
@@ -64,6 +84,8 @@ pub struct LintRun {
     pub files: Vec<FileReport>,
     /// Paths that could not be read, sorted by path.
     pub input_errors: Vec<InputError>,
+    /// Findings dropped by `[[ignore]]` entries of the config, over every file.
+    pub suppressed: usize,
 }
 
 impl LintRun {
@@ -111,21 +133,35 @@ fn finding_from_error(source: &Arc<SourceFile>, e: PolicyError) -> Finding {
     }
 }
 
+/// The kind to check a file as: `--policy-type`, else the config's `[[kinds]]`, else `guess`.
+fn choose_kind(
+    opts: &LintOptions,
+    name: &str,
+    guess: impl FnOnce() -> PolicyKind,
+) -> (PolicyKind, KindSource) {
+    if let Some(k) = opts.kind {
+        return (k, KindSource::Flag);
+    }
+    if let Some(k) = opts.config.as_ref().and_then(|c| c.kind_for(name)) {
+        return (k, KindSource::Config);
+    }
+    (guess(), KindSource::Guessed)
+}
+
 /// Lints one file's text. Never fails: syntax and grammar errors become findings.
 pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
     let (kind, kind_source, mut findings) = match parse_policy(source.text()) {
         Ok(doc) => {
-            let (kind, ks) = match opts.kind {
-                Some(k) => (k, KindSource::Flag),
-                None => (guess_kind(&doc), KindSource::Guessed),
-            };
-            (kind, ks, rules::check_document(source, &doc, kind))
+            let (kind, ks) = choose_kind(opts, source.name(), || guess_kind(&doc));
+            (
+                kind,
+                ks,
+                rules::check_document(source, &doc, kind, opts.scp_grammar, opts.config.as_deref()),
+            )
         }
         Err(errors) => {
-            let (kind, ks) = match opts.kind {
-                Some(k) => (k, KindSource::Flag),
-                None => (guess_kind_from_text(source.text()), KindSource::Guessed),
-            };
+            let (kind, ks) =
+                choose_kind(opts, source.name(), || guess_kind_from_text(source.text()));
             let findings = errors
                 .into_iter()
                 .map(|e| finding_from_error(source, e))
@@ -150,12 +186,17 @@ pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
             f.note = Some(note.clone());
         }
     }
+    let suppressed = opts
+        .config
+        .as_ref()
+        .map_or(0, |c| c.apply(source.name(), &mut findings));
     sort_findings(&mut findings);
     FileReport {
         source: Arc::clone(source),
         kind,
         kind_source,
         findings,
+        suppressed,
     }
 }
 
@@ -168,10 +209,8 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, opts: &LintOptions) -> FileReport 
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = SourceFile::new(name, text);
-            let (kind, kind_source) = match opts.kind {
-                Some(k) => (k, KindSource::Flag),
-                None => (guess_kind_from_text(source.text()), KindSource::Guessed),
-            };
+            let (kind, kind_source) =
+                choose_kind(opts, name, || guess_kind_from_text(source.text()));
             let end = source.text()[at..]
                 .chars()
                 .next()
@@ -188,11 +227,17 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, opts: &LintOptions) -> FileReport 
                 note: None,
                 source: Arc::clone(&source),
             };
+            let mut findings = vec![finding];
+            let suppressed = opts
+                .config
+                .as_ref()
+                .map_or(0, |c| c.apply(name, &mut findings));
             FileReport {
                 source,
                 kind,
                 kind_source,
-                findings: vec![finding],
+                findings,
+                suppressed,
             }
         }
     }
@@ -339,6 +384,7 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> LintRun {
     }
     run.files
         .sort_by(|a, b| a.source.name().cmp(b.source.name()));
+    run.suppressed = run.files.iter().map(|f| f.suppressed).sum();
     input_errors.sort_by(|a, b| a.path.cmp(&b.path));
     run.input_errors = input_errors;
     run

@@ -120,6 +120,17 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset of a 1-based line and column (columns in characters); clamped to the text.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        self.text
+            .get(start..)
+            .and_then(|rest| rest.char_indices().nth(column.saturating_sub(1)))
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
     /// The text covered by a span, or `""` if the span is out of range.
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")

@@ -114,7 +114,7 @@ fn every_valid_corpus_file_parses() {
 fn lint_errors_are_exactly_the_known_defects() {
     let mut found = Vec::new();
     for (file, kind, _) in sources() {
-        let run = lint_paths(&[corpus().join(&file)], &LintOptions { kind: Some(kind) });
+        let run = lint_paths(&[corpus().join(&file)], &LintOptions::with_kind(Some(kind)));
         assert!(run.input_errors.is_empty());
         for f in run.findings().filter(|f| f.severity == Severity::Error) {
             found.push((file.clone(), f.rule.to_string(), f.location().line));
@@ -132,12 +132,7 @@ fn lint_errors_are_exactly_the_known_defects() {
 #[test]
 fn syntax_error_in_invalid_file_is_located() {
     let file = corpus().join(KNOWN_DEFECTS[0].0);
-    let run = lint_paths(
-        &[file],
-        &LintOptions {
-            kind: Some(PolicyKind::Scp),
-        },
-    );
+    let run = lint_paths(&[file], &LintOptions::with_kind(Some(PolicyKind::Scp)));
     let f = run.findings().next().unwrap();
     let loc = f.location();
     assert_eq!((loc.line, loc.column), (15, 13));

@@ -77,7 +77,6 @@ const RULES: &[(&str, &[&str])] = &[
 
 /// Cases that need a rule from an issue that has not landed: (case, issue tag).
 const PENDING: &[(&str, &str)] = &[
-    ("101-notipaddress-deny-without-viaawsservice", "[lint]"),
     ("40-unknown-service-prefix-typo", "[catalog] + [lint]"),
     ("51-scp-condition-in-allow-now-valid", "[catalog] + [lint]"),
     ("53-scp-size-counts-whitespace", "[catalog] quotas + [lint]"),
@@ -108,9 +107,7 @@ fn check(stem: &str, case: &Case) -> Result<(), String> {
     let source = SourceFile::new(format!("{stem}.json"), case.policy_text.clone());
     let report = lint_source(
         &Arc::clone(&source),
-        &LintOptions {
-            kind: Some(kind(&case.policy_type)),
-        },
+        &LintOptions::with_kind(Some(kind(&case.policy_type))),
     );
     let got: Vec<(String, Severity, usize)> = report
         .findings

@@ -40,12 +40,7 @@ fn broken_files_render_located_diagnostics() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let rel = path.strip_prefix(root).unwrap().to_path_buf();
         // Run from the crate root so the file name in the snapshot is a stable relative path.
-        let run = lint_paths(
-            &[root.join(&rel)],
-            &LintOptions {
-                kind: kind_of(&stem),
-            },
-        );
+        let run = lint_paths(&[root.join(&rel)], &LintOptions::with_kind(kind_of(&stem)));
         assert!(
             run.findings()
                 .any(|f| f.severity == scpsim::diag::Severity::Error),

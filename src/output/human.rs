@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, ThemeCharacters, ThemeStyles};
 
-use crate::diag::Severity;
+use crate::diag::{Finding, Severity};
 use crate::lint::LintRun;
 
 /// Whether to colour the output.
@@ -19,8 +19,7 @@ pub enum Style {
     Plain,
 }
 
-/// Renders a lint run for people.
-pub fn render_lint(run: &LintRun, style: Style) -> String {
+fn handler(style: Style) -> GraphicalReportHandler {
     let theme = match style {
         Style::Color => GraphicalTheme::unicode(),
         Style::Unicode => GraphicalTheme::unicode_nocolor(),
@@ -29,12 +28,20 @@ pub fn render_lint(run: &LintRun, style: Style) -> String {
             styles: ThemeStyles::none(),
         },
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+}
+
+/// Renders findings (of any command) for people, each with its labelled snippet.
+pub fn render_findings<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    style: Style,
+) -> String {
+    let handler = handler(style);
     let mut out = String::new();
-    for f in run.findings() {
+    for f in findings {
         let mut s = String::new();
         if handler.render_report(&mut s, f).is_err() {
             let loc = f.location();
@@ -54,9 +61,23 @@ pub fn render_lint(run: &LintRun, style: Style) -> String {
         }
         out.push('\n');
     }
+    out
+}
+
+/// Renders a lint run for people.
+pub fn render_lint(run: &LintRun, style: Style) -> String {
+    let mut out = render_findings(run.findings(), style);
     for e in &run.input_errors {
         let _ = writeln!(out, "error: {}: {}", e.path, e.message);
     }
+    out.push_str(&summary_line(run));
+    out
+}
+
+/// The one-line summary of a lint run (`checked 3 files: 1 error, 0 warnings, 0 info`), with a
+/// newline.
+pub fn summary_line(run: &LintRun) -> String {
+    let mut out = String::new();
     let files = run.files.len();
     let (e, w, i) = (
         run.count(Severity::Error),
@@ -82,6 +103,13 @@ pub fn render_lint(run: &LintRun, style: Style) -> String {
             out,
             "; {} could not be read",
             plural(run.input_errors.len(), "path", "paths")
+        );
+    }
+    if run.suppressed > 0 {
+        let _ = write!(
+            out,
+            "; {} suppressed by the config",
+            plural(run.suppressed, "finding", "findings")
         );
     }
     out.push('\n');

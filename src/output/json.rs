@@ -2,7 +2,7 @@
 //!
 //! Shape (every list sorted by file, then position):
 //! `{"version": 1, "tool": {"name", "version"}, "summary": {"files", "errors", "warnings",
-//! "info", "input_errors"}, "files": [{"file", "policy_type", "policy_type_source",
+//! "info", "input_errors", "suppressed"}, "files": [{"file", "policy_type", "policy_type_source",
 //! "findings"}], "findings": [{"file", "policy_type", "policy_type_source", "rule", "severity",
 //! "message", "line", "column", "end_line", "end_column", "span": {"start", "end"}, "pointer",
 //! "help"}], "input_errors": [{"path", "message"}]}`. Lines and columns are 1-based (columns
@@ -30,6 +30,7 @@ struct Summary {
     warnings: usize,
     info: usize,
     input_errors: usize,
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -116,6 +117,7 @@ pub fn render_lint(run: &LintRun) -> String {
             warnings: run.count(Severity::Warning),
             info: run.count(Severity::Info),
             input_errors: run.input_errors.len(),
+            suppressed: run.suppressed,
         },
         files: run
             .files

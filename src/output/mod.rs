@@ -1,8 +1,10 @@
 //! Rendering results for people and machines. Only this module and `main.rs` decide what goes
 //! to stdout; every format is deterministic (same input, byte-identical output).
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use clap::ValueEnum;
 
@@ -16,4 +18,33 @@ pub enum Format {
     Plain,
     /// One versioned JSON document (`"version": 1`).
     Json,
+}
+
+/// The value of the global `--format` flag: every [`Format`] plus the report formats of
+/// `lint`. Commands that have no SARIF or GitHub form get [`Format::Json`] or
+/// [`Format::Plain`] instead (see the `From` impl).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    /// Labelled source snippets with colours when stdout is a terminal.
+    #[default]
+    Human,
+    /// Like `human`, never coloured, ASCII art only (for logs and screen readers).
+    Plain,
+    /// One versioned JSON document (`"version": 1`).
+    Json,
+    /// A SARIF 2.1.0 log (`lint`; for code scanning uploads). Other commands print JSON.
+    Sarif,
+    /// GitHub Actions workflow commands, one annotation per finding (`lint`). Other commands
+    /// print plain text.
+    Github,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Human => Format::Human,
+            OutputFormat::Plain | OutputFormat::Github => Format::Plain,
+            OutputFormat::Json | OutputFormat::Sarif => Format::Json,
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //!
 //! Build one with [`parse_policy`]; print one back with [`PolicyDocument::to_json_pretty`].
 
+pub mod condition;
 pub mod err;
 mod lower;
 pub mod pattern;

@@ -41,6 +41,18 @@ fn char_len(b: u8) -> usize {
 
 /// Matches `text` against an IAM wildcard `pattern` (`*` any run, `?` one character).
 pub fn glob_match(pattern: &str, text: &str, case: Case) -> bool {
+    glob_match_impl(pattern, |_| true, text, case)
+}
+
+/// Like [`glob_match`], but the `*`/`?` bytes at the byte offsets listed in `literal` (sorted)
+/// stand for themselves. Used for the policy-variable escapes `${*}` and `${?}`, which produce
+/// a literal `*` or `?` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
+pub fn glob_match_with_literals(pattern: &str, literal: &[usize], text: &str, case: Case) -> bool {
+    glob_match_impl(pattern, |i| literal.binary_search(&i).is_err(), text, case)
+}
+
+/// The one matcher; `wild(i)` says whether a `*`/`?` at pattern byte `i` is a wildcard.
+fn glob_match_impl(pattern: &str, wild: impl Fn(usize) -> bool, text: &str, case: Case) -> bool {
     let p = pattern.as_bytes();
     let t = text.as_bytes();
     let eq = |a: u8, b: u8| match case {
@@ -53,12 +65,12 @@ pub fn glob_match(pattern: &str, text: &str, case: Case) -> bool {
     while ti < t.len() {
         if pi < p.len() {
             match p[pi] {
-                b'*' => {
+                b'*' if wild(pi) => {
                     pi += 1;
                     star = Some((pi, ti));
                     continue;
                 }
-                b'?' => {
+                b'?' if wild(pi) => {
                     pi += 1;
                     ti += char_len(t[ti]);
                     continue;
@@ -82,7 +94,7 @@ pub fn glob_match(pattern: &str, text: &str, case: Case) -> bool {
             None => return false,
         }
     }
-    p[pi.min(p.len())..].iter().all(|&b| b == b'*')
+    (pi.min(p.len())..p.len()).all(|i| p[i] == b'*' && wild(i))
 }
 
 /// Matches an action (`s3:GetObject`) against an action pattern (`s3:Get*`, `*`),
@@ -133,6 +145,16 @@ mod tests {
         assert!(!glob_match("", "a", cs));
         assert!(glob_match("**", "", cs));
         assert!(glob_match("[a]", "[a]", cs));
+    }
+
+    #[test]
+    fn literal_positions_are_not_wildcards() {
+        let cs = Case::Sensitive;
+        assert!(glob_match_with_literals("a*b", &[1], "a*b", cs));
+        assert!(!glob_match_with_literals("a*b", &[1], "axxb", cs));
+        assert!(!glob_match_with_literals("a?", &[1], "ab", cs));
+        assert!(glob_match_with_literals("a?*", &[1], "a?zz", cs));
+        assert!(!glob_match_with_literals("a*", &[1], "a", cs));
     }
 
     #[test]

@@ -8,22 +8,54 @@
 
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::diag::{Finding, Label, Severity};
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::{
+    BaseOperator, ConditionBlock, ConditionEntry, PolicyDocument, PolicyKind, Statement,
+};
 use crate::source::{SourceFile, Span};
 
+pub mod context_keys;
+
+mod allow_star_action_star_resource;
+mod conflicting_elements;
+mod duplicate_condition_key;
+mod duplicate_key;
 mod duplicate_sid;
+mod duplicate_statement;
+mod empty_condition_values;
+mod empty_element;
+mod forallvalues_allow_without_null_check;
+mod invalid_condition_operator;
+mod invalid_effect;
+mod invalid_principal;
 mod invalid_sid;
+mod invalid_version;
+mod json_syntax;
+mod legacy_scp_grammar;
+mod missing_action;
+mod missing_effect;
 mod missing_principal;
 mod missing_resource;
+mod missing_set_operator_on_multivalued_key;
+mod missing_statement;
 mod missing_version;
+mod negated_operator_on_optional_key;
 mod not_action_with_allow;
 mod not_principal_with_allow;
+mod not_principal_with_deny;
+mod not_resource_with_allow;
+mod pass_role_star;
 mod principal_not_allowed;
 mod rcp_allow;
 mod rcp_unsupported_element;
+mod redundant_action;
+mod set_operator_on_single_valued_key;
+mod source_ip_deny_without_service_exemption;
+mod unknown_element;
 mod unsupported_version;
 mod variable_without_version;
+mod wrong_type;
 
 /// Static description of a rule.
 #[derive(Debug)]
@@ -40,6 +72,23 @@ pub struct RuleMeta {
     pub docs: &'static str,
 }
 
+impl RuleMeta {
+    /// The documentation as Markdown, without the one-space indent doc comments carry.
+    pub fn docs_text(&self) -> String {
+        let mut s = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            s.push_str(line.strip_prefix(' ').unwrap_or(line));
+            s.push('\n');
+        }
+        s
+    }
+
+    /// True when the rule applies to every policy kind.
+    pub fn applies_to_all_kinds(&self) -> bool {
+        ALL_KINDS.iter().all(|k| self.kinds.contains(k))
+    }
+}
+
 /// Every policy kind, for rules that apply to all of them.
 pub const ALL_KINDS: &[PolicyKind] = &[
     PolicyKind::Scp,
@@ -50,6 +99,16 @@ pub const ALL_KINDS: &[PolicyKind] = &[
     PolicyKind::Session,
 ];
 
+/// Which SCP grammar to check against (`--scp-grammar`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, clap::ValueEnum)]
+pub enum ScpGrammar {
+    /// The full IAM grammar SCPs accept since 2025-09-19 (default).
+    #[default]
+    Current,
+    /// Add the restrictions in force before 2025-09-19 (rule `legacy-scp-grammar`).
+    Legacy,
+}
+
 /// What a document-level rule sees.
 pub struct DocContext<'a> {
     /// The file.
@@ -58,6 +117,10 @@ pub struct DocContext<'a> {
     pub doc: &'a PolicyDocument,
     /// The policy kind it is checked as.
     pub kind: PolicyKind,
+    /// The SCP grammar profile.
+    pub scp_grammar: ScpGrammar,
+    /// The settings the config gives the rule being run (`[settings.<rule-id>]`), if any.
+    pub settings: Option<&'a toml::Table>,
 }
 
 impl DocContext<'_> {
@@ -94,6 +157,25 @@ pub trait Rule: Sync {
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
         let _ = (cx, out);
     }
+
+    /// Checks the rule's `[settings.<rule-id>]` table from `scpsim.toml`; `Err` has a lowercase
+    /// message. By default a rule has no settings and accepts only an empty table.
+    ///
+    /// # Errors
+    ///
+    /// The table does not fit the rule's settings.
+    fn check_settings(&self, settings: &toml::Table) -> Result<(), String> {
+        match settings.keys().next() {
+            None => Ok(()),
+            Some(k) => Err(format!("rule `{}` has no setting `{k}`", self.meta().id)),
+        }
+    }
+
+    /// True for the grammar rules the parser reports (one per
+    /// [`crate::policy::PolicyErrorKind`]); their `check_document` does nothing.
+    fn reported_by_parser(&self) -> bool {
+        false
+    }
 }
 
 /// Declares a rule struct and its [`RuleMeta`], keeping the doc comment as the rule's docs.
@@ -123,22 +205,66 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every document rule, in stable (alphabetical) order.
+/// Every rule, grammar rules included, in stable (alphabetical) order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &allow_star_action_star_resource::AllowStarActionStarResource,
+        &conflicting_elements::ConflictingElements,
+        &duplicate_condition_key::DuplicateConditionKey,
+        &duplicate_key::DuplicateKey,
         &duplicate_sid::DuplicateSid,
+        &duplicate_statement::DuplicateStatement,
+        &empty_condition_values::EmptyConditionValues,
+        &empty_element::EmptyElement,
+        &forallvalues_allow_without_null_check::ForAllValuesAllowWithoutNullCheck,
+        &invalid_condition_operator::InvalidConditionOperator,
+        &invalid_effect::InvalidEffect,
+        &invalid_principal::InvalidPrincipal,
         &invalid_sid::InvalidSid,
+        &invalid_version::InvalidVersion,
+        &json_syntax::JsonSyntax,
+        &legacy_scp_grammar::LegacyScpGrammar,
+        &missing_action::MissingAction,
+        &missing_effect::MissingEffect,
         &missing_principal::MissingPrincipal,
         &missing_resource::MissingResource,
+        &missing_set_operator_on_multivalued_key::MissingSetOperatorOnMultivaluedKey,
+        &missing_statement::MissingStatement,
         &missing_version::MissingVersion,
+        &negated_operator_on_optional_key::NegatedOperatorOnOptionalKey,
         &not_action_with_allow::NotActionWithAllow,
         &not_principal_with_allow::NotPrincipalWithAllow,
+        &not_principal_with_deny::NotPrincipalWithDeny,
+        &not_resource_with_allow::NotResourceWithAllow,
+        &pass_role_star::PassRoleStar,
         &principal_not_allowed::PrincipalNotAllowed,
         &rcp_allow::RcpAllow,
         &rcp_unsupported_element::RcpUnsupportedElement,
+        &redundant_action::RedundantAction,
+        &set_operator_on_single_valued_key::SetOperatorOnSingleValuedKey,
+        &source_ip_deny_without_service_exemption::SourceIpDenyWithoutServiceExemption,
+        &unknown_element::UnknownElement,
         &unsupported_version::UnsupportedVersion,
         &variable_without_version::VariableWithoutVersion,
+        &wrong_type::WrongType,
     ]
+}
+
+/// The rule with this id, if any.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|r| r.meta().id == id)
+}
+
+/// The known rule ids closest to `id` (Jaro-Winkler similarity of at least 0.8), best first;
+/// for "did you mean" hints.
+pub fn suggest(id: &str) -> Vec<&'static str> {
+    let mut scored: Vec<(f64, &'static str)> = all()
+        .iter()
+        .map(|r| (strsim::jaro_winkler(id, r.meta().id), r.meta().id))
+        .filter(|(score, _)| *score >= 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, id)| id).collect()
 }
 
 /// Runs every rule that applies to `kind` over a lowered document.
@@ -146,15 +272,61 @@ pub fn check_document(
     source: &Arc<SourceFile>,
     doc: &PolicyDocument,
     kind: PolicyKind,
+    scp_grammar: ScpGrammar,
+    config: Option<&Config>,
 ) -> Vec<Finding> {
-    let cx = DocContext { source, doc, kind };
     let mut out = Vec::new();
     for rule in all() {
         if rule.meta().kinds.contains(&kind) {
+            let cx = DocContext {
+                source,
+                doc,
+                kind,
+                scp_grammar,
+                settings: config.and_then(|c| c.settings_for(rule.meta().id)),
+            };
             rule.check_document(&cx, &mut out);
         }
     }
     out
+}
+
+/// Deserializes a rule's settings table; `None` settings give the default.
+///
+/// # Errors
+///
+/// The table does not fit `T` (unknown key, wrong type), as a lowercase message.
+pub(crate) fn parse_settings<T: serde::de::DeserializeOwned + Default>(
+    settings: Option<&toml::Table>,
+) -> Result<T, String> {
+    match settings {
+        None => Ok(T::default()),
+        Some(t) => toml::Value::Table(t.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().trim().to_string()),
+    }
+}
+
+/// Every `(operator block, context key entry)` pair of a statement's `Condition`.
+pub(crate) fn condition_entries(
+    s: &Statement,
+) -> impl Iterator<Item = (&ConditionBlock, &ConditionEntry)> {
+    s.condition
+        .iter()
+        .flat_map(|c| c.blocks.iter())
+        .flat_map(|b| b.entries.iter().map(move |e| (b, e)))
+}
+
+/// True when the statement's `Condition` holds `"Null": {key: "false"}` (the key must be
+/// present), comparing key names case-insensitively.
+pub(crate) fn has_null_false(s: &Statement, key: &str) -> bool {
+    condition_entries(s).any(|(b, e)| {
+        b.operator.value.base == BaseOperator::Null
+            && e.key.value.eq_ignore_ascii_case(key)
+            && e.values
+                .iter()
+                .all(|v| v.value.text.eq_ignore_ascii_case("false"))
+    })
 }
 
 /// A secondary label helper for rules.
@@ -172,12 +344,24 @@ pub(crate) mod test_support {
 
     /// Lints `text` as `kind` with one rule and returns `(rule id, 1-based line)` pairs.
     pub(crate) fn run(rule: &dyn Rule, kind: PolicyKind, text: &str) -> Vec<(&'static str, usize)> {
+        run_with(rule, kind, ScpGrammar::Current, text)
+    }
+
+    /// Like [`run`], with an SCP grammar profile.
+    pub(crate) fn run_with(
+        rule: &dyn Rule,
+        kind: PolicyKind,
+        scp_grammar: ScpGrammar,
+        text: &str,
+    ) -> Vec<(&'static str, usize)> {
         let source = SourceFile::new("t.json", text);
         let doc = parse_policy(text).expect("test policy must parse");
         let cx = DocContext {
             source: &source,
             doc: &doc,
             kind,
+            scp_grammar,
+            settings: None,
         };
         let mut out = Vec::new();
         rule.check_document(&cx, &mut out);
@@ -216,13 +400,34 @@ mod tests {
                 assert!(m.docs.contains(heading), "{} lacks `{heading}`", m.id);
             }
             assert!(!m.kinds.is_empty());
-            assert!(
-                !crate::policy::PolicyErrorKind::ALL
-                    .iter()
-                    .any(|k| k.code() == m.id),
-                "{} clashes with a grammar error id",
+            assert!(!m.summary.is_empty());
+            let from_parser = crate::policy::PolicyErrorKind::ALL
+                .iter()
+                .any(|k| k.code() == m.id);
+            assert_eq!(
+                from_parser,
+                r.reported_by_parser(),
+                "{}: reported_by_parser must be true exactly for the grammar error ids",
                 m.id
             );
         }
+        for k in crate::policy::PolicyErrorKind::ALL {
+            assert!(
+                find(k.code()).is_some_and(|r| r.reported_by_parser()),
+                "grammar error id {} has no rule file",
+                k.code()
+            );
+        }
+    }
+
+    #[test]
+    fn find_and_suggest() {
+        assert_eq!(
+            find("duplicate-sid").map(|r| r.meta().id),
+            Some("duplicate-sid")
+        );
+        assert!(find("duplicate-sids").is_none());
+        assert_eq!(suggest("duplicate-sids").first(), Some(&"duplicate-sid"));
+        assert!(suggest("zzzz").is_empty());
     }
 }

@@ -1,5 +1,5 @@
 use crate::diag::Finding;
-use crate::policy::{Effect, PolicyKind};
+use crate::policy::{Effect, ListElement, PolicyDocument, PolicyKind, Principal};
 
 use super::{DocContext, Rule, RuleMeta, declare_rule};
 
@@ -17,6 +17,9 @@ declare_rule! {
     /// {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
     /// ```
     /// Use instead: a `Deny` with the opposite condition.
+    ///
+    /// A document that is exactly `RCPFullAWSAccess` (one statement: Allow, `Principal` `"*"`,
+    /// `Action` `"*"`, `Resource` `"*"`, no condition) is AWS's own policy and is not reported.
     ///
     /// ## How to fix
     /// Rewrite the statement as a `Deny` of what must not happen.
@@ -37,6 +40,9 @@ impl Rule for RcpAllow {
     }
 
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
+        if is_rcp_full_aws_access(cx.doc) {
+            return;
+        }
         for s in cx
             .doc
             .statements
@@ -56,6 +62,21 @@ impl Rule for RcpAllow {
     }
 }
 
+/// True for the AWS managed `RCPFullAWSAccess` document.
+fn is_rcp_full_aws_access(doc: &PolicyDocument) -> bool {
+    let [s] = doc.statements.as_slice() else {
+        return false;
+    };
+    let star = |l: &ListElement| !l.negated && l.values.len() == 1 && l.values[0].value == "*";
+    s.effect.value == Effect::Allow
+        && s.condition.is_none()
+        && star(&s.action)
+        && s.resource.as_ref().is_some_and(star)
+        && s.principal
+            .as_ref()
+            .is_some_and(|p| !p.negated && p.value == Principal::Wildcard)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,8 +84,12 @@ mod tests {
 
     #[test]
     fn deny_only() {
-        let text = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
+        let text = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
         assert_eq!(run(&RcpAllow, PolicyKind::Rcp, text).len(), 1);
         assert!(run(&RcpAllow, PolicyKind::Rcp, &text.replace("Allow", "Deny")).is_empty());
+        let managed = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
+        assert!(run(&RcpAllow, PolicyKind::Rcp, managed).is_empty());
+        let narrowed = managed.replace("\"Action\":\"*\"", "\"Action\":\"s3:*\"");
+        assert_eq!(run(&RcpAllow, PolicyKind::Rcp, &narrowed).len(), 1);
     }
 }

@@ -1,0 +1,151 @@
+//! `scpsim check --org PATH --rules RULES.yaml`: org-wide compliance rules, exhaustively over
+//! each rule's accounts x actions x regions. Exit 1 on any violation.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::analyze::check::{RuleResult, RuleType, load_rules, run_rules};
+use crate::catalog::Catalog;
+use crate::error::ExitStatus;
+use crate::eval::EvalOptions;
+use crate::output::Format;
+use crate::output::human::render_findings;
+use crate::source::SourceFile;
+
+use super::{load_org, stderr_style};
+
+/// Violations kept (with their explanation) per rule; the count is always exact.
+pub const MAX_VIOLATIONS_SHOWN: usize = 200;
+
+fn global_region(prefix: &str) -> Option<&'static str> {
+    Catalog::load().ok()?.global_service_region(prefix)
+}
+
+#[derive(Serialize)]
+struct CheckOut<'a> {
+    version: u32,
+    rules: &'a [RuleResult],
+    violations: u64,
+}
+
+/// Runs `scpsim check`.
+pub fn run(
+    format: Format,
+    org_path: &Path,
+    rules_path: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    let (org, _) = match load_org(org_path, format, false, err) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let catalog = match Catalog::load() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot load the AWS catalog: {e}");
+            return ExitStatus::Environment;
+        }
+    };
+    let text = match std::fs::read_to_string(rules_path) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: cannot read `{}`: {}",
+                rules_path.display(),
+                crate::lint::io_message(&e)
+            );
+            return ExitStatus::Usage;
+        }
+    };
+    let source = SourceFile::new(rules_path.display().to_string(), text);
+    let rules = match load_rules(&source, &org, catalog) {
+        Ok(r) => r,
+        Err(diags) => {
+            let _ = err.write_all(render_findings(&diags, stderr_style(format)).as_bytes());
+            return ExitStatus::Usage;
+        }
+    };
+    let options = EvalOptions {
+        global_service_region: Some(global_region),
+        ..EvalOptions::default()
+    };
+    let results = run_rules(&org, &rules, options, MAX_VIOLATIONS_SHOWN);
+    let total: u64 = results.iter().map(|r| r.violation_count).sum();
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&CheckOut {
+                version: 1,
+                rules: &results,
+                violations: total,
+            })
+            .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        _ => human(&results, total),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return ExitStatus::Environment;
+    }
+    if total > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn human(results: &[RuleResult], total: u64) -> String {
+    let mut o = String::new();
+    for r in results {
+        let status = if r.violation_count == 0 {
+            "PASS"
+        } else {
+            "FAIL"
+        };
+        let what = match r.kind {
+            RuleType::Regions => "regional actions denied outside the allowed regions",
+            RuleType::Deny => "denied",
+            RuleType::Allow => "allowed",
+        };
+        let _ = writeln!(
+            o,
+            "{status} {}: {} accounts x {} actions x {} regions = {} cells must be {what} ({} decisions computed)",
+            r.id, r.accounts, r.actions, r.regions, r.cells, r.evaluated
+        );
+        if let Some(d) = &r.description {
+            let _ = writeln!(o, "     {d}");
+        }
+        if r.violation_count > 0 {
+            let _ = writeln!(
+                o,
+                "     {} violations{}",
+                r.violation_count,
+                if (r.violations.len() as u64) < r.violation_count {
+                    format!(", first {} shown", r.violations.len())
+                } else {
+                    String::new()
+                }
+            );
+            for v in &r.violations {
+                let _ = writeln!(
+                    o,
+                    "     - {} ({}) {} in {}: {} — {}",
+                    v.account_name, v.account, v.action, v.region, v.decision, v.reason
+                );
+            }
+        }
+    }
+    let failed = results.iter().filter(|r| r.violation_count > 0).count();
+    let _ = writeln!(
+        o,
+        "\n{} rules: {} passed, {failed} failed; {total} violations",
+        results.len(),
+        results.len() - failed
+    );
+    o
+}

@@ -1,0 +1,159 @@
+//! Runs every scenario in `fixtures/cases/simulate` (the reference cases copied from
+//! `../shared/cases/simulate`, plus our `local-*` neighbours) and checks the expected decision,
+//! which comes from AWS's documentation (each case's `source`), never from the engine.
+//! Also checks the `scpsim test` command's exit codes and output formats.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers read fixed fixtures and may fail loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scpsim::eval::case::{CaseEntry, load_cases};
+use scpsim::eval::{EvalOptions, Evaluator};
+use scpsim::source::SourceFile;
+
+fn case_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases/simulate")
+}
+
+fn case_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(case_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_reference_and_local_case_passes() {
+    let files = case_files();
+    let reference = files
+        .iter()
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("local-")
+        })
+        .count();
+    assert!(
+        reference >= 43,
+        "expected the 43 reference cases, found {reference}"
+    );
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let source = SourceFile::new(path.display().to_string(), text);
+        let cases = load_cases(&source).unwrap_or_else(|e| panic!("{e}"));
+        for c in cases {
+            let CaseEntry::Simulate(case) = c else {
+                continue;
+            };
+            ran += 1;
+            let ev = Evaluator::new(&case.set, EvalOptions::default());
+            let prepared = ev.prepare(&case.request);
+            let fast = ev.decide(&prepared);
+            let trace = ev.explain(&prepared);
+            assert_eq!(
+                fast.decision,
+                trace.decision,
+                "{}: fast path and trace disagree",
+                path.display()
+            );
+            if trace.decision != case.expect || trace.other_reading.is_some() {
+                failures.push(format!(
+                    "{} ({}): expected {}, got {}\n{}",
+                    path.display(),
+                    case.name,
+                    case.expect,
+                    trace.decision,
+                    trace.render()
+                ));
+            }
+        }
+    }
+    assert!(ran >= 43);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn local_cases_name_the_aws_page_that_decides_them() {
+    for path in case_files() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("local-") {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let source = v["source"].as_str().unwrap_or("");
+        assert!(
+            source.contains("https://docs.aws.amazon.com/"),
+            "{name}: source must name an AWS doc page"
+        );
+        assert!(v["why"].as_str().is_some_and(|w| !w.is_empty()), "{name}");
+    }
+}
+
+fn scpsim(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(args)
+        .env_remove("SCPSIM_FORMAT")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn cli_passes_on_the_fixtures() {
+    let dir = case_dir();
+    let (code, out) = scpsim(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" 0 failed"), "{out}");
+}
+
+#[test]
+fn cli_failing_case_exits_1_with_trace_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = case_dir().join("08-region-deny-without-exemption-blocks-iam.json");
+    let text = std::fs::read_to_string(src).unwrap().replace(
+        "\"expect\": \"ExplicitlyDenied\"",
+        "\"expect\": \"Allowed\"",
+    );
+    let f = tmp.path().join("wrong.json");
+    std::fs::write(&f, text).unwrap();
+    let (code, out) = scpsim(&["test", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL"), "{out}");
+    assert!(out.contains("DenyOtherRegions"), "{out}");
+    let (code, out) = scpsim(&["--format", "json", "test", f.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["cases"][0]["decision"], "ExplicitlyDenied");
+    assert_eq!(v["cases"][0]["expect"], "Allowed");
+    assert_eq!(
+        v["cases"][0]["trace"]["decided_by"]["statement"],
+        "DenyOtherRegions"
+    );
+}
+
+#[test]
+fn cli_invalid_case_file_exits_2_with_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("bad.json");
+    std::fs::write(&f, "{\n  \"request\": {\"principal\": \"nobody\", \"action\": \"s3:GetObject\"},\n  \"expect\": \"Allowed\"\n}\n").unwrap();
+    let (code, out) = scpsim(&["test", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("bad.json:2:28"), "{out}");
+    let (code, _) = scpsim(&["test", tmp.path().join("missing.json").to_str().unwrap()]);
+    assert_eq!(code, 2);
+}
