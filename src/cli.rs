@@ -38,12 +38,26 @@ pub enum Command {
     /// Query the embedded AWS authorization catalog (services, actions, condition keys).
     #[command(subcommand)]
     Catalog(CatalogCommand),
-    /// Inspect an organization described by local files (an org file plus policy files).
+    /// Inspect an organization described by local files (an org file plus policy files), or
+    /// snapshot the live organization to such files (`org pull`).
     #[command(subcommand)]
     Org(OrgCommand),
     /// Can an account (or a principal in it) call an action in a region, and which policy on
     /// which node decides?
     Simulate(SimulateArgs),
+    /// What a change to the guardrails newly allows or denies, for whom (for pull requests).
+    Diff {
+        /// The version before: an org directory or file, or `git:REV` (the head's directory at
+        /// that revision).
+        #[arg(long, value_name = "PATH|git:REV")]
+        base: String,
+        /// The version after (default: the current directory).
+        #[arg(long, value_name = "PATH|git:REV", default_value = ".")]
+        head: String,
+        /// Which changes make the exit code 1.
+        #[arg(long, value_enum, default_value_t = DiffFailOn::Any)]
+        fail_on: DiffFailOn,
+    },
     /// Check org-wide compliance rules over every account x action x region in their scope.
     Check {
         /// The org file (YAML or JSON) or the directory holding `org.yaml`.
@@ -53,6 +67,19 @@ pub enum Command {
         #[arg(long, value_name = "RULES")]
         rules: PathBuf,
     },
+}
+
+/// Which `diff` changes make the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    /// Something denied before is allowed after.
+    Loosened,
+    /// Something allowed before is denied after.
+    Tightened,
+    /// Any change.
+    Any,
+    /// Never: report only.
+    Never,
 }
 
 /// What `simulate --expect` asserts.
@@ -101,6 +128,19 @@ pub enum OrgCommand {
         /// The org file (YAML or JSON) or the directory holding `org.yaml`.
         #[arg(long, value_name = "PATH")]
         org: PathBuf,
+    },
+    /// Read the live organization from AWS Organizations and write it as an org file plus one
+    /// file per policy (needs a build with `--features aws`).
+    Pull {
+        /// The snapshot directory to write (replaced atomically when it holds a snapshot).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// A named profile of the AWS config files (default: AWS_PROFILE, then `default`).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// The region to call (default: the profile's or AWS_REGION, then `us-east-1`).
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
     },
 }
 
@@ -180,8 +220,14 @@ impl From<FailOn> for Severity {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Policy files, directories (walked for *.json) or quoted glob patterns.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "org", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Also lint an organization: the org file (YAML or JSON) or the directory holding
+    /// `org.yaml`; adds its quota and structure checks, the org-level rules, and the findings
+    /// of every policy file it lists, checked as the type the org file gives it.
+    #[arg(long, value_name = "PATH")]
+    pub org: Option<PathBuf>,
 
     /// Check every file as this policy type; without it the type is guessed per file
     /// (a Principal element means a resource policy, otherwise identity).
@@ -247,6 +293,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
             cli.format,
             &commands::lint::LintRequest {
                 paths: args.paths.clone(),
+                org: args.org.clone(),
                 kind: args.policy_type.map(PolicyKind::from),
                 fail_on: args.fail_on.into(),
                 scp_grammar: args.scp_grammar,
@@ -295,16 +342,41 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
             out,
             &mut std::io::stderr().lock(),
         ),
-        Command::Check { org, rules } => commands::check::run(
-            Format::from(cli.format),
-            org,
-            rules,
+        Command::Diff {
+            base,
+            head,
+            fail_on,
+        } => commands::diff::run(
+            cli.format,
+            base,
+            head,
+            match fail_on {
+                DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
+                DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
+                DiffFailOn::Any => commands::diff::FailOn::Any,
+                DiffFailOn::Never => commands::diff::FailOn::Never,
+            },
             out,
             &mut std::io::stderr().lock(),
         ),
+        Command::Check { org, rules } => {
+            commands::check::run(cli.format, org, rules, out, &mut std::io::stderr().lock())
+        }
         Command::Org(OrgCommand::Show { org }) => commands::org::show(
             Format::from(cli.format),
             org,
+            out,
+            &mut std::io::stderr().lock(),
+        ),
+        Command::Org(OrgCommand::Pull {
+            out: dir,
+            profile,
+            region,
+        }) => commands::org::pull(
+            Format::from(cli.format),
+            dir,
+            profile.as_deref(),
+            region.as_deref(),
             out,
             &mut std::io::stderr().lock(),
         ),

@@ -390,6 +390,106 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> LintRun {
     run
 }
 
+/// The Organizations quotas in force: the catalog's latest, with the config's `[quotas]`
+/// overrides (an invalid table is reported when the config is loaded, and ignored here).
+pub fn quotas(config: Option<&Config>) -> Option<crate::catalog::Quotas> {
+    let base = crate::catalog::Catalog::load().ok()?.quotas();
+    let overrides: crate::catalog::QuotaOverrides = config
+        .and_then(|c| c.quotas.clone())
+        .and_then(|t| toml::Value::Table(t).try_into().ok())
+        .unwrap_or_default();
+    Some(base.with_overrides(&overrides))
+}
+
+impl LintRun {
+    /// Adds another run's files and errors; a file linted in both keeps `other`'s report.
+    pub fn merge(&mut self, other: LintRun) {
+        for f in other.files {
+            self.files.retain(|g| g.source.name() != f.source.name());
+            self.files.push(f);
+        }
+        self.files
+            .sort_by(|a, b| a.source.name().cmp(b.source.name()));
+        self.input_errors.extend(other.input_errors);
+        self.input_errors.sort_by(|a, b| a.path.cmp(&b.path));
+        self.suppressed = self.files.iter().map(|f| f.suppressed).sum();
+    }
+}
+
+/// `scpsim lint --org PATH`: loads the organization (an org file, or a directory holding
+/// one) and reports the loader's diagnostics (syntax, unknown policies, quotas per node, OU
+/// depth, nodes without an Allow), the organization-level rules, and the findings of every
+/// policy file the org lists, each checked as the policy type the org file gives it.
+pub fn lint_org(path: &Path, opts: &LintOptions) -> LintRun {
+    let Some(q) = quotas(opts.config.as_deref()) else {
+        return LintRun {
+            input_errors: vec![InputError {
+                path: path.display().to_string(),
+                message: "the embedded catalog could not be loaded".into(),
+                usage: false,
+            }],
+            ..LintRun::default()
+        };
+    };
+    let loaded = crate::org::local::load(path, &q);
+    let mut run = LintRun::default();
+    let mut org_findings = loaded.diagnostics;
+    if let Some(tree) = &loaded.tree {
+        org_findings.extend(rules::check_org(tree, opts.config.as_deref()));
+        for p in &tree.policies {
+            if run.files.iter().any(|f| f.source.name() == p.source.name()) {
+                continue;
+            }
+            let popts = LintOptions {
+                kind: Some(p.kind),
+                ..opts.clone()
+            };
+            run.files.push(lint_source(&p.source, &popts));
+        }
+    }
+    let mut by_file: Vec<(Arc<SourceFile>, Vec<Finding>)> = Vec::new();
+    for f in org_findings {
+        match by_file
+            .iter_mut()
+            .find(|(s, _)| s.name() == f.source.name())
+        {
+            Some((_, list)) => list.push(f),
+            None => by_file.push((Arc::clone(&f.source), vec![f])),
+        }
+    }
+    for (source, mut findings) in by_file {
+        let suppressed = opts
+            .config
+            .as_ref()
+            .map_or(0, |c| c.apply(source.name(), &mut findings));
+        match run
+            .files
+            .iter_mut()
+            .find(|r| r.source.name() == source.name())
+        {
+            Some(r) => {
+                r.findings.extend(findings);
+                r.suppressed += suppressed;
+                sort_findings(&mut r.findings);
+            }
+            None => {
+                sort_findings(&mut findings);
+                run.files.push(FileReport {
+                    source,
+                    kind: PolicyKind::Scp,
+                    kind_source: KindSource::Flag,
+                    findings,
+                    suppressed,
+                });
+            }
+        }
+    }
+    run.files
+        .sort_by(|a, b| a.source.name().cmp(b.source.name()));
+    run.suppressed = run.files.iter().map(|f| f.suppressed).sum();
+    run
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +504,26 @@ mod tests {
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.findings[0].rule, "json-syntax");
         assert_eq!(r.findings[0].location().column, 16);
+    }
+
+    #[test]
+    fn org_lint_surfaces_loader_diagnostics_and_org_rules() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/example");
+        let run = lint_org(&dir, &LintOptions::default());
+        assert!(run.input_errors.is_empty());
+        let rules: Vec<&str> = run.findings().map(|f| f.rule).collect();
+        assert!(rules.contains(&"org-node-without-allow"), "{rules:?}");
+        assert!(rules.contains(&"unattached-policy"), "{rules:?}");
+        // Every listed policy file is linted with the type the org gives it.
+        assert!(
+            run.files
+                .iter()
+                .any(|f| f.kind == PolicyKind::Rcp
+                    && f.source.name().ends_with("enforce-https.json"))
+        );
+        let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/invalid/quota.yaml");
+        let run = lint_org(&broken, &LintOptions::default());
+        assert!(run.count(Severity::Error) > 0);
     }
 
     #[test]

@@ -258,3 +258,27 @@ fn rules_file_errors_are_located() {
     assert!(err.contains("rules.yaml:5:"), "{err}");
     assert!(err.contains("`nosuch:*` matches no action"), "{err}");
 }
+
+#[test]
+fn check_output_is_deterministic() {
+    let run = |threads: &str, format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "check",
+                "--format",
+                format,
+                "--org",
+                "fixtures/orgs/example",
+                "--rules",
+                "fixtures/orgs/example/rules.yaml",
+            ])
+            .current_dir(root())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    for format in ["json", "plain"] {
+        assert_eq!(run("1", format), run("2", format), "{format}");
+    }
+}

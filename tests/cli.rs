@@ -161,3 +161,33 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
         assert_eq!(code(&a), 1);
     }
 }
+
+#[test]
+fn lint_org_adds_org_level_findings() {
+    let o = scpsim(
+        &["lint", "--org", "fixtures/orgs/example", "--format", "json"],
+        "2",
+    );
+    // A warning (a node without Allow) and an info (an unattached policy): exit 0 by default.
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\"rule\": \"org-node-without-allow\""),
+        "{out}"
+    );
+    assert!(out.contains("\"rule\": \"unattached-policy\""), "{out}");
+    // Quota errors of the org loader fail the run.
+    let bad = scpsim(&["lint", "--org", "fixtures/orgs/invalid/quota.yaml"], "2");
+    assert_eq!(code(&bad), 1);
+    let warn = scpsim(
+        &[
+            "lint",
+            "--fail-on",
+            "warning",
+            "--org",
+            "fixtures/rules/child-allow-not-allowed-by-parent/bad-org",
+        ],
+        "2",
+    );
+    assert_eq!(code(&warn), 1);
+}

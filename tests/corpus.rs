@@ -63,11 +63,35 @@ const KNOWN_DEFECTS: &[(&str, &str, usize, &str)] = &[
          (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html)",
     ),
     (
+        "aws-samples__resource-control-policy-examples/Limit-access-to-trusted-OIDC-identity-providers__Shared-Issuers.json",
+        "policy-size-limit",
+        1,
+        "8,628 characters as written (6,083 minified) against the 5,120-character RCP quota: \
+         Organizations rejects it even minified \
+         (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)",
+    ),
+    (
+        "aws-samples__resource-control-policy-examples/Limit-access-to-trusted-OIDC-identity-providers__Shared-Issuers.json",
+        "unknown-condition-key",
+        299,
+        "`Null` on `accounts.google.com`, which is no condition key (provider keys are \
+         `accounts.google.com:aud`, ...), so the statement's Null test never holds \
+         (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html)",
+    ),
+    (
         "aws-samples__resource-control-policy-examples/Service-specific-controls__STS-protect-IAMRA-session-tags.json",
         "invalid-condition-operator",
         13,
         "`ForAnyValue:Stringlike`: operator names are case-sensitive (StringLike) \
          (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)",
+    ),
+    (
+        "cloudposse__terraform-aws-service-control-policies/s3-policies.json",
+        "operator-key-type-mismatch",
+        53,
+        "`Bool` on `s3:x-amz-server-side-encryption`, a String key (`AES256`, `aws:kms`): the \
+         condition never holds, so the Deny never applies \
+         (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)",
     ),
 ];
 

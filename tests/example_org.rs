@@ -497,3 +497,62 @@ fn usage_errors() {
     let (code, _) = simulate(&["--account", "prod-payments", "--action", "nosuchservice:*"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn human_output_snapshot_and_determinism() {
+    let run = |threads: &str, format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "simulate",
+                "--format",
+                format,
+                "--org",
+                ORG,
+                "--account",
+                "prod-payments",
+            ])
+            .args([
+                "--action",
+                "redshift:CreateCluster",
+                "--region",
+                "eu-west-1",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap()
+    };
+    let a = run("1", "plain");
+    let b = run("2", "plain");
+    assert_eq!(a.stdout, b.stdout);
+    let text = String::from_utf8(a.stdout).unwrap();
+    assert!(text.contains("redshift:CreateCluster in eu-west-1: ExplicitlyDenied"));
+    insta::assert_snapshot!("simulate_prod_payments_redshift", text);
+
+    let table = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "simulate",
+                "--org",
+                ORG,
+                "--account",
+                "sandbox-bob",
+                "--action",
+                "ec2:*Instances",
+                "--region",
+                "all",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let t1 = table("1");
+    assert_eq!(t1, table("2"));
+    insta::assert_snapshot!(
+        "simulate_sandbox_ec2_instances_table",
+        String::from_utf8(t1).unwrap()
+    );
+}

@@ -76,11 +76,7 @@ const RULES: &[(&str, &[&str])] = &[
 ];
 
 /// Cases that need a rule from an issue that has not landed: (case, issue tag).
-const PENDING: &[(&str, &str)] = &[
-    ("40-unknown-service-prefix-typo", "[catalog] + [lint]"),
-    ("51-scp-condition-in-allow-now-valid", "[catalog] + [lint]"),
-    ("53-scp-size-counts-whitespace", "[catalog] quotas + [lint]"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 fn kind(s: &str) -> PolicyKind {
     match s {

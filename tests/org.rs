@@ -160,3 +160,39 @@ fn org_show_both_formats() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("duplicates.yaml:20:16"));
 }
+
+#[test]
+fn quotas_are_overridable_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scpsim.toml"),
+        "[quotas]\nscp_max_per_node = 3\n",
+    )
+    .unwrap();
+    let example = root().join("fixtures/orgs/example");
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "org",
+            "show",
+            "--format",
+            "plain",
+            "--org",
+            example.to_str().unwrap(),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the root has 4 SCPs attached; the quota is 3 per node"),
+        "{err}"
+    );
+    // Without the override the same org loads (the 2026-05-15 quota is 10).
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["org", "show", "--org", example.to_str().unwrap()])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+}

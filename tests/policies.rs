@@ -660,3 +660,53 @@ fn rcp_org_identity_perimeter() {
     );
     let _ = ImplicitlyDenied;
 }
+
+#[test]
+fn rcp_full_aws_access_alone_allows() {
+    let full = || policy("rcp/rcp-full-aws-access.json");
+    let set = PolicySet {
+        rcps: vec![
+            ChainNode {
+                name: "root".into(),
+                policies: vec![full()],
+            },
+            ChainNode {
+                name: "account".into(),
+                policies: vec![full()],
+            },
+        ],
+        identity: vec![NamedPolicy {
+            name: "admin".into(),
+            document: parse_policy(ADMIN).unwrap(),
+            source: None,
+        }],
+        ..PolicySet::default()
+    };
+    let ev = Evaluator::new(&set, EvalOptions::default());
+    let mut req =
+        Request::new(ROLE, "s3:GetObject", "arn:aws:s3:::payments-data/file.csv").unwrap();
+    req.region = Some("eu-west-1".into());
+    assert_eq!(ev.evaluate(&req).decision, Allowed);
+    // With an RCP node that lost RCPFullAWSAccess (not possible in AWS, but the engine must
+    // treat a node without Allow as closing the gate), the same request is implicitly denied.
+    let set = PolicySet {
+        rcps: vec![
+            ChainNode {
+                name: "root".into(),
+                policies: vec![full()],
+            },
+            ChainNode {
+                name: "account".into(),
+                policies: vec![],
+            },
+        ],
+        identity: vec![NamedPolicy {
+            name: "admin".into(),
+            document: parse_policy(ADMIN).unwrap(),
+            source: None,
+        }],
+        ..PolicySet::default()
+    };
+    let ev = Evaluator::new(&set, EvalOptions::default());
+    assert_eq!(ev.evaluate(&req).decision, ImplicitlyDenied);
+}

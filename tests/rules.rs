@@ -1,5 +1,7 @@
 //! One good and one bad fixture per rule: `fixtures/rules/<rule-id>/{bad,good}-<kind>[-name].json`.
-//! Each file is linted as `<kind>` (`legacy-scp-grammar` with `--scp-grammar legacy`); a
+//! Each file is linted as `<kind>` (`legacy-scp-grammar` with `--scp-grammar legacy`), and a
+//! `{bad,good}-org/` directory (an org file and its policies) with `--org`, for the
+//! organization-level rules; a
 //! `good-*` file must give no finding of its rule, a `bad-*` file at least one, and the plain
 //! output of every bad file is an insta snapshot. Every rule must have a fixture directory.
 
@@ -12,7 +14,7 @@
 
 use std::path::Path;
 
-use scpsim::lint::{LintOptions, lint_paths};
+use scpsim::lint::{LintOptions, lint_org, lint_paths};
 use scpsim::output::human::{Style, render_lint};
 use scpsim::policy::PolicyKind;
 use scpsim::rules::{self, ScpGrammar};
@@ -62,8 +64,31 @@ fn every_rule_has_good_and_bad_fixtures() {
             let stem = path.file_stem().unwrap().to_string_lossy().to_string();
             let mut parts = stem.splitn(3, '-');
             let verdict = parts.next().unwrap();
+            let kind_name = parts.next().expect("kind after good-/bad-");
+            let rel = path.strip_prefix(root).unwrap();
+            if kind_name == "org" {
+                // An organization-level rule: `{good,bad}-org/` holds an org file and its
+                // policies, linted with `--org`.
+                let run = lint_org(&root.join(rel), &LintOptions::default());
+                assert!(run.input_errors.is_empty());
+                let hits = run.findings().filter(|f| f.rule == rule).count();
+                match verdict {
+                    "good" => {
+                        good += 1;
+                        assert_eq!(hits, 0, "{rule}/{stem} must not trigger {rule}");
+                    }
+                    _ => {
+                        bad += 1;
+                        assert!(hits > 0, "{rule}/{stem} must trigger {rule}");
+                        let out = render_lint(&run, Style::Plain)
+                            .replace(&format!("{}/", root.display()), "");
+                        insta::assert_snapshot!(format!("{rule}__{stem}"), out);
+                    }
+                }
+                continue;
+            }
             let opts = LintOptions {
-                kind: Some(kind(parts.next().expect("kind after good-/bad-"))),
+                kind: Some(kind(kind_name)),
                 scp_grammar: if rule == "legacy-scp-grammar" {
                     ScpGrammar::Legacy
                 } else {
@@ -71,7 +96,6 @@ fn every_rule_has_good_and_bad_fixtures() {
                 },
                 config: None,
             };
-            let rel = path.strip_prefix(root).unwrap();
             let run = lint_paths(&[root.join(rel)], &opts);
             assert!(run.input_errors.is_empty());
             let hits = run.findings().filter(|f| f.rule == rule).count();

@@ -10,19 +10,14 @@ use serde::Serialize;
 use crate::analyze::check::{RuleResult, RuleType, load_rules, run_rules};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
-use crate::eval::EvalOptions;
-use crate::output::Format;
 use crate::output::human::render_findings;
+use crate::output::{Format, OutputFormat};
 use crate::source::SourceFile;
 
 use super::{load_org, stderr_style};
 
 /// Violations kept (with their explanation) per rule; the count is always exact.
 pub const MAX_VIOLATIONS_SHOWN: usize = 200;
-
-fn global_region(prefix: &str) -> Option<&'static str> {
-    Catalog::load().ok()?.global_service_region(prefix)
-}
 
 #[derive(Serialize)]
 struct CheckOut<'a> {
@@ -33,13 +28,14 @@ struct CheckOut<'a> {
 
 /// Runs `scpsim check`.
 pub fn run(
-    format: Format,
+    format: OutputFormat,
     org_path: &Path,
     rules_path: &Path,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
-    let (org, _) = match load_org(org_path, format, false, err) {
+    let plain = Format::from(format);
+    let (org, _) = match load_org(org_path, plain, false, err) {
         Ok(x) => x,
         Err(s) => return s,
     };
@@ -66,18 +62,16 @@ pub fn run(
     let rules = match load_rules(&source, &org, catalog) {
         Ok(r) => r,
         Err(diags) => {
-            let _ = err.write_all(render_findings(&diags, stderr_style(format)).as_bytes());
+            let _ = err.write_all(render_findings(&diags, stderr_style(plain)).as_bytes());
             return ExitStatus::Usage;
         }
     };
-    let options = EvalOptions {
-        global_service_region: Some(global_region),
-        ..EvalOptions::default()
-    };
+    let options = super::catalog_eval_options();
     let results = run_rules(&org, &rules, options, MAX_VIOLATIONS_SHOWN);
     let total: u64 = results.iter().map(|r| r.violation_count).sum();
     let text = match format {
-        Format::Json => {
+        OutputFormat::Markdown => markdown(&results, total),
+        OutputFormat::Json | OutputFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&CheckOut {
                 version: 1,
                 rules: &results,
@@ -147,5 +141,46 @@ fn human(results: &[RuleResult], total: u64) -> String {
         results.len(),
         results.len() - failed
     );
+    o
+}
+
+fn markdown(results: &[RuleResult], total: u64) -> String {
+    let mut o = String::new();
+    let failed = results.iter().filter(|r| r.violation_count > 0).count();
+    let _ = writeln!(
+        o,
+        "### scpsim check\n\n{} rules: {} passed, {failed} failed; {total} violations\n",
+        results.len(),
+        results.len() - failed
+    );
+    o.push_str("| rule | result | cells | violations |\n|---|---|---|---|\n");
+    for r in results {
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            r.id,
+            if r.violation_count == 0 {
+                "pass"
+            } else {
+                "**fail**"
+            },
+            r.cells,
+            r.violation_count
+        );
+    }
+    for r in results.iter().filter(|r| r.violation_count > 0) {
+        let _ = writeln!(
+            o,
+            "\n#### `{}`\n\n| account | action | region | decision |\n|---|---|---|---|",
+            r.id
+        );
+        for v in r.violations.iter().take(50) {
+            let _ = writeln!(
+                o,
+                "| {} ({}) | `{}` | {} | {} |",
+                v.account_name, v.account, v.action, v.region, v.decision
+            );
+        }
+    }
     o
 }

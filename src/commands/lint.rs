@@ -10,7 +10,7 @@ use crate::config::{Config, ConfigError};
 use crate::diag::Severity;
 use crate::error::ExitStatus;
 use crate::fix::{fix_text_within, unified_diff, write_atomically};
-use crate::lint::{LintOptions, collect_files, lint_paths};
+use crate::lint::{LintOptions, collect_files, lint_org, lint_paths};
 use crate::output::{OutputFormat, github, human, json, sarif};
 use crate::policy::PolicyKind;
 use crate::rules::{self, ScpGrammar};
@@ -20,6 +20,8 @@ use crate::rules::{self, ScpGrammar};
 pub struct LintRequest {
     /// Files, directories or glob patterns.
     pub paths: Vec<PathBuf>,
+    /// `--org`: an org file or its directory, linted too.
+    pub org: Option<PathBuf>,
     /// `--policy-type`.
     pub kind: Option<PolicyKind>,
     /// The lowest severity that makes the run exit 1 (`--fail-on`).
@@ -183,7 +185,10 @@ pub fn run(format: OutputFormat, req: &LintRequest, out: &mut dyn Write) -> Exit
         scp_grammar: req.scp_grammar,
         config,
     };
-    let run = lint_paths(&req.paths, &opts);
+    let mut run = lint_paths(&req.paths, &opts);
+    if let Some(org) = &req.org {
+        run.merge(lint_org(org, &opts));
+    }
     let text = match format {
         OutputFormat::Json => json::render_lint(&run),
         OutputFormat::Sarif => sarif::render_lint(&run),
@@ -199,7 +204,9 @@ pub fn run(format: OutputFormat, req: &LintRequest, out: &mut dyn Write) -> Exit
                 },
             )
         }
-        OutputFormat::Plain => human::render_lint(&run, human::Style::Plain),
+        OutputFormat::Plain | OutputFormat::Markdown => {
+            human::render_lint(&run, human::Style::Plain)
+        }
     };
     if out
         .write_all(text.as_bytes())

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diff;
 pub mod lint;
 pub mod org;
 pub mod rules;
@@ -48,6 +49,32 @@ pub(crate) fn load_org(
             return Err(ExitStatus::Environment);
         }
     };
+    // Quota overrides from `scpsim.toml` (`[quotas]`), found as `lint` finds it.
+    let quotas = match lint::load_config(None) {
+        Ok(Some(config)) => match config.quotas.clone() {
+            Some(t) => match toml::Value::Table(t).try_into::<crate::catalog::QuotaOverrides>() {
+                Ok(o) => quotas.with_overrides(&o),
+                Err(e) => {
+                    let _ = writeln!(
+                        err,
+                        "error: invalid [quotas] in the config: {}",
+                        e.message().trim()
+                    );
+                    return Err(ExitStatus::Usage);
+                }
+            },
+            None => quotas,
+        },
+        Ok(None) => quotas,
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: {}:{}:{}: {}",
+                e.path, e.line, e.column, e.message
+            );
+            return Err(ExitStatus::Usage);
+        }
+    };
     let loaded = load(path, &quotas);
     let shown: Vec<_> = loaded
         .diagnostics
@@ -71,5 +98,48 @@ pub(crate) fn load_org(
     match loaded.tree {
         Some(tree) => Ok((tree, quotas)),
         None => Err(ExitStatus::Usage),
+    }
+}
+
+fn global_region(prefix: &str) -> Option<&'static str> {
+    Catalog::load().ok()?.global_service_region(prefix)
+}
+
+fn rcp_supported(prefix: &str) -> bool {
+    Catalog::load().is_ok_and(|c| c.is_rcp_supported(prefix))
+}
+
+/// Evaluation options backed by the catalog: the home region of global services
+/// (`aws:RequestedRegion`, R7.1) and the services RCPs apply to (R2.5).
+pub(crate) fn catalog_eval_options() -> crate::eval::EvalOptions {
+    crate::eval::EvalOptions {
+        global_service_region: Some(global_region),
+        rcp_service_supported: Some(rcp_supported),
+        ..crate::eval::EvalOptions::default()
+    }
+}
+
+/// One line saying what decided a request (for tables and summaries).
+pub(crate) fn decided_summary(d: &crate::eval::trace::DecidedBy) -> String {
+    match d {
+        crate::eval::trace::DecidedBy::ExplicitDeny {
+            policy_type,
+            node,
+            policy,
+            statement,
+        } => {
+            let kind = policy_type.as_str().to_ascii_uppercase();
+            match node {
+                Some(n) => format!("{kind} {policy} statement {statement} on {n}"),
+                None => format!("{policy_type} policy {policy} statement {statement}"),
+            }
+        }
+        crate::eval::trace::DecidedBy::ChainWithoutAllow { policy_type, node } => {
+            format!(
+                "no {} Allow on {node}",
+                policy_type.as_str().to_ascii_uppercase()
+            )
+        }
+        crate::eval::trace::DecidedBy::Grant { grant } => grant.describe(),
     }
 }

@@ -1,6 +1,7 @@
 //! `scpsim org show --org PATH`: the organization tree with the SCPs and RCPs attached to each
 //! node, every policy's size as written and minified against its quota, and attachment counts
-//! against the per-node quotas.
+//! against the per-node quotas. `scpsim org pull --out DIR` (feature `aws`): the live
+//! organization written as such files ([`crate::org::snapshot`]).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -282,4 +283,124 @@ pub fn show(
         return ExitStatus::Environment;
     }
     ExitStatus::Success
+}
+
+/// Writes an [`crate::org::err::OrgError`] with its hint to `err`.
+#[cfg(feature = "aws")]
+pub(crate) fn report_org_error(err: &mut dyn Write, e: &crate::org::err::OrgError) {
+    let _ = writeln!(err, "error: {e}");
+    if let Some(help) = miette::Diagnostic::help(e) {
+        let _ = writeln!(err, "  help: {help}");
+    }
+}
+
+#[cfg(feature = "aws")]
+#[derive(Serialize)]
+struct PullOut<'a> {
+    version: u32,
+    out: String,
+    organization_id: Option<&'a str>,
+    management_account_id: Option<&'a str>,
+    rcps_enabled: bool,
+    ous: usize,
+    accounts: usize,
+    policies: usize,
+    files: usize,
+}
+
+/// Counts (OUs, accounts) below `n`.
+#[cfg(feature = "aws")]
+fn count(n: &crate::org::snapshot::SnapshotNode) -> (usize, usize) {
+    let mut ous = n.ous.len();
+    let mut accounts = n.accounts.len();
+    for o in &n.ous {
+        let (a, b) = count(o);
+        ous += a;
+        accounts += b;
+    }
+    (ous, accounts)
+}
+
+/// Runs `scpsim org pull`: reads the live organization and writes its snapshot to `dir`.
+#[cfg(feature = "aws")]
+pub fn pull(
+    format: Format,
+    dir: &Path,
+    profile: Option<&str>,
+    region: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    use crate::org::aws::{PullOptions, pull};
+    use crate::org::snapshot::{render, write_atomic};
+
+    let opts = PullOptions {
+        profile: profile.map(str::to_string),
+        region: region.map(str::to_string),
+    };
+    let snap = match pull(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            report_org_error(err, &e);
+            return ExitStatus::Environment;
+        }
+    };
+    let files = render(&snap);
+    if let Err(e) = write_atomic(&files, dir) {
+        report_org_error(err, &e);
+        return ExitStatus::Environment;
+    }
+    let (ous, accounts) = count(&snap.root);
+    let summary = PullOut {
+        version: 1,
+        out: dir.display().to_string(),
+        organization_id: snap.organization_id.as_deref(),
+        management_account_id: snap.management_account_id.as_deref(),
+        rcps_enabled: snap.rcps_enabled,
+        ous,
+        accounts,
+        policies: files.len().saturating_sub(1),
+        files: files.len(),
+    };
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&summary).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        _ => format!(
+            "wrote {}: organization {}, {} OUs, {} accounts, {} policies{}\n",
+            summary.out,
+            summary.organization_id.unwrap_or("?"),
+            ous,
+            accounts,
+            summary.policies,
+            if snap.rcps_enabled {
+                ""
+            } else {
+                " (RCPs not enabled)"
+            }
+        ),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return ExitStatus::Environment;
+    }
+    ExitStatus::Success
+}
+
+/// Runs `scpsim org pull` in a build without the `aws` feature: explains how to get it.
+#[cfg(not(feature = "aws"))]
+pub fn pull(
+    _format: Format,
+    _dir: &Path,
+    _profile: Option<&str>,
+    _region: Option<&str>,
+    _out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    let _ = writeln!(
+        err,
+        "error: scpsim was built without the aws feature, so `org pull` cannot read a live organization\n  help: rebuild with `cargo install scpsim --features aws` (or `cargo build --features aws`)"
+    );
+    ExitStatus::Environment
 }

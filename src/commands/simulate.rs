@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::eval::trace::{DecidedBy, Trace};
-use crate::eval::{ChainNode, Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{ChainNode, Decision, Evaluator, NamedPolicy, PolicySet, Request};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::output::Format;
 use crate::policy::{PolicyDocument, parse_policy, pattern::has_wildcard};
@@ -64,10 +64,6 @@ const ASSUMED_IDENTITY: &str =
 
 /// Name of the default principal when `--principal` is absent.
 const DEFAULT_ROLE: &str = "SimulatedRole";
-
-fn global_region(prefix: &str) -> Option<&'static str> {
-    Catalog::load().ok()?.global_service_region(prefix)
-}
 
 fn node_label(org: &OrgTree, id: NodeId) -> String {
     let n = &org.nodes[id];
@@ -314,13 +310,7 @@ pub fn run(
             "not in the org file: assumed to allow everything, so the answer shows what the guardrails permit"
         }
     };
-    let ev = Evaluator::new(
-        &set,
-        EvalOptions {
-            global_service_region: Some(global_region),
-            ..EvalOptions::default()
-        },
-    );
+    let ev = Evaluator::new(&set, super::catalog_eval_options());
 
     // Context.
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -465,30 +455,6 @@ pub fn run(
     }
 }
 
-fn decided_summary(d: &DecidedBy) -> String {
-    match d {
-        DecidedBy::ExplicitDeny {
-            policy_type,
-            node,
-            policy,
-            statement,
-        } => {
-            let kind = policy_type.as_str().to_ascii_uppercase();
-            match node {
-                Some(n) => format!("{kind} {policy} statement {statement} on {n}"),
-                None => format!("{policy_type} policy {policy} statement {statement}"),
-            }
-        }
-        DecidedBy::ChainWithoutAllow { policy_type, node } => {
-            format!(
-                "no {} Allow on {node}",
-                policy_type.as_str().to_ascii_uppercase()
-            )
-        }
-        DecidedBy::Grant { grant } => grant.describe(),
-    }
-}
-
 #[expect(
     clippy::too_many_arguments,
     reason = "one rendering function with its whole input"
@@ -533,7 +499,7 @@ fn human(
                 .map(|r| format!(" in {r}"))
                 .unwrap_or_default();
             let _ = writeln!(o, "{}{region}: {}", c.action, c.decision);
-            let _ = writeln!(o, "decided by: {}", decided_summary(&c.decided_by));
+            let _ = writeln!(o, "decided by: {}", super::decided_summary(&c.decided_by));
             o.push('\n');
             o.push_str(&t.render());
         }
@@ -551,18 +517,14 @@ fn human(
             r.dedup();
             r.len()
         };
-        let _ = writeln!(
-            o,
-            "{:<width$}  {:<17}  {:<24}  DECIDED BY",
-            "ACTION", "DECISION", "REGIONS"
-        );
+        let mut rows: Vec<(String, &'static str, String, String)> = Vec::new();
         let mut i = 0;
         while i < cells.len() {
             let action = &cells[i].action;
             let mut groups: Vec<(Decision, String, Vec<String>)> = Vec::new();
             while i < cells.len() && &cells[i].action == action {
                 let c = &cells[i];
-                let why = decided_summary(&c.decided_by);
+                let why = super::decided_summary(&c.decided_by);
                 let region = c.region.clone().unwrap_or_else(|| "-".into());
                 match groups.iter_mut().find(|g| g.0 == c.decision && g.1 == why) {
                     Some(g) => g.2.push(region),
@@ -578,8 +540,17 @@ fn human(
                 } else {
                     regs.join(", ")
                 };
-                let _ = writeln!(o, "{action:<width$}  {:<17}  {regs:<24}  {why}", d.as_str());
+                rows.push((action.clone(), d.as_str(), regs, why));
             }
+        }
+        let rw = rows.iter().map(|r| r.2.len()).max().unwrap_or(7).max(7);
+        let _ = writeln!(
+            o,
+            "{:<width$}  {:<17}  {:<rw$}  DECIDED BY",
+            "ACTION", "DECISION", "REGIONS"
+        );
+        for (action, d, regs, why) in &rows {
+            let _ = writeln!(o, "{action:<width$}  {d:<17}  {regs:<rw$}  {why}");
         }
         let allowed = cells
             .iter()

@@ -83,7 +83,9 @@ impl ActionSet {
             match lower.split_once(':') {
                 Some((svc, _)) if !svc.contains(['*', '?']) => {
                     let key = format!("{svc}:");
-                    match by_service.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+                    match by_service
+                        .binary_search_by(|(k, _)| (k.len(), k.as_str()).cmp(&(key.len(), &key)))
+                    {
                         Ok(i) => by_service[i].1.push(pat),
                         Err(i) => by_service.insert(i, (key, vec![pat])),
                     }
@@ -99,9 +101,10 @@ impl ActionSet {
             return true;
         }
         let service = &action_lower[..service_len];
+        // Ordered by (length, bytes): most probes are settled by the length alone.
         match self
             .by_service
-            .binary_search_by(|(k, _)| k.as_str().cmp(service))
+            .binary_search_by(|(k, _)| (k.len(), k.as_str()).cmp(&(service.len(), service)))
         {
             Ok(i) => self.by_service[i].1.iter().any(|a| a.matches(action_lower)),
             Err(_) => false,
@@ -554,6 +557,17 @@ impl CompiledPolicy {
                 })
             });
             cond.chain(res)
+        })
+    }
+
+    /// True when some statement's condition relies on the R6.9 extension to `ArnNot*` /
+    /// `StringNotEqualsIgnoreCase` for a variable with no value (see
+    /// [`CompiledCondition::uses_null_variable_extension`]).
+    pub fn uses_null_variable_extension(&self, req: &PreparedRequest) -> bool {
+        self.statements.iter().any(|s| {
+            s.condition
+                .as_ref()
+                .is_some_and(|c| c.uses_null_variable_extension(&req.context))
         })
     }
 

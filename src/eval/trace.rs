@@ -533,6 +533,15 @@ pub fn explain(ev: &Evaluator, req: &PreparedRequest) -> Trace {
             }
         ));
     }
+    if ev
+        .all_policies()
+        .any(|p| p.uses_null_variable_extension(req))
+    {
+        notes.push(
+            "a variable with no value under ArnNotEquals/ArnNotLike/StringNotEqualsIgnoreCase is treated as matching nothing, so the operator holds (extension of R6.9, which names only StringNotEquals/StringNotLike)"
+                .into(),
+        );
+    }
     if w.flags.bare_multivalued {
         notes.push(format!(
             "a condition without ForAllValues/ForAnyValue met a multivalued key; read as {} (R6.7, verify)",

@@ -7,7 +7,11 @@
 //! RCPs attached along it (AWS: every node on the path must allow; policies on one node OR,
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html>).
 
+#[cfg(feature = "aws")]
+pub mod aws;
+pub mod err;
 pub mod local;
+pub mod snapshot;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -37,13 +37,15 @@ pub enum OutputFormat {
     /// GitHub Actions workflow commands, one annotation per finding (`lint`). Other commands
     /// print plain text.
     Github,
+    /// Markdown for pull-request comments (`diff`). Other commands print plain text.
+    Markdown,
 }
 
 impl From<OutputFormat> for Format {
     fn from(f: OutputFormat) -> Self {
         match f {
             OutputFormat::Human => Format::Human,
-            OutputFormat::Plain | OutputFormat::Github => Format::Plain,
+            OutputFormat::Plain | OutputFormat::Github | OutputFormat::Markdown => Format::Plain,
             OutputFormat::Json | OutputFormat::Sarif => Format::Json,
         }
     }

@@ -101,6 +101,13 @@ impl Context {
 
     /// Looks up a key by its lowercase name.
     pub fn get(&self, lower: &str) -> Option<&ContextEntry> {
+        if self.entries.len() <= 16 {
+            // Small contexts: comparing lengths first skips most byte comparisons.
+            return self
+                .entries
+                .iter()
+                .find(|e| e.lower.len() == lower.len() && e.lower == lower);
+        }
         self.entries
             .binary_search_by(|e| e.lower.as_str().cmp(lower))
             .ok()
@@ -567,20 +574,14 @@ pub fn arn_match(
     text: &str,
     service_wildcards: bool,
 ) -> Option<bool> {
-    let mut t = [""; 6];
-    let mut n = 0;
-    for (i, part) in text.splitn(6, ':').enumerate() {
-        t[i] = part;
-        n += 1;
-    }
+    let (t, n) = split6(text);
     if n < 6 || t[0] != "arn" {
         return None;
     }
+    let (pp, pn) = split6(pattern);
     let mut offset = 0;
-    let mut parts = pattern.splitn(6, ':').peekable();
-    let mut i = 0;
-    while let Some(p) = parts.next() {
-        let last = parts.peek().is_none();
+    for (i, &p) in pp[..pn].iter().enumerate() {
+        let last = i + 1 == pn;
         let lits = shifted(literal, offset, p.len());
         if last && i < 5 {
             // Fewer than six components: only a final wildcard can cover the rest.
@@ -599,9 +600,28 @@ pub fn arn_match(
             return Some(false);
         }
         offset += p.len() + 1;
-        i += 1;
     }
     Some(true)
+}
+
+/// Splits on the first five colons (bytes, no allocation): the components and their count.
+fn split6(s: &str) -> ([&str; 6], usize) {
+    let mut out = [""; 6];
+    let mut n = 0;
+    let mut start = 0;
+    let bytes = s.as_bytes();
+    while n < 5 {
+        match bytes[start..].iter().position(|&b| b == b':') {
+            Some(p) => {
+                out[n] = &s[start..start + p];
+                n += 1;
+                start += p + 1;
+            }
+            None => break,
+        }
+    }
+    out[n] = &s[start..];
+    (out, n + 1)
 }
 
 fn shifted(literal: &[usize], offset: usize, len: usize) -> Vec<usize> {
@@ -757,6 +777,25 @@ impl CompiledCondition {
                         _ => Vec::new(),
                     },
                 ))
+            })
+        })
+    }
+
+    /// True when a negated operator that S18 does not name for missing variables
+    /// (`ArnNotEquals`, `ArnNotLike`, `StringNotEqualsIgnoreCase`) has a policy value whose
+    /// variable has no value in `ctx`: the engine extends R6.9 to them (nothing equals the null
+    /// value, so the operator holds) and the trace says so.
+    pub fn uses_null_variable_extension(&self, ctx: &Context) -> bool {
+        self.blocks.iter().any(|b| {
+            matches!(
+                b.operator.base,
+                BaseOperator::ArnNotEquals
+                    | BaseOperator::ArnNotLike
+                    | BaseOperator::StringNotEqualsIgnoreCase
+            ) && b.entries.iter().any(|e| {
+                e.values.iter().any(|v| {
+                    matches!(v, PolicyValue::Str(t @ Template::Parts(_)) if t.resolve(ctx) == Resolved::Null)
+                })
             })
         })
     }
@@ -1328,6 +1367,20 @@ mod tests {
             r#"{"StringNotLike":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}*"}}"#,
             &t
         ));
+        let ext = cond(
+            r#"{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/${aws:PrincipalTag/team}-*"}}"#,
+            "2012-10-17",
+        );
+        let arn = ctx(&[(
+            "aws:PrincipalArn",
+            "arn:aws:iam::111122223333:role/blue-admin",
+        )]);
+        assert!(ext.matches(&arn, BareMultivalued::Any, &mut CondFlags::default()));
+        assert!(ext.uses_null_variable_extension(&arn));
+        let mut tagged = arn.clone();
+        tagged.set("aws:PrincipalTag/team", "blue");
+        assert!(!ext.matches(&tagged, BareMultivalued::Any, &mut CondFlags::default()));
+        assert!(!ext.uses_null_variable_extension(&tagged));
         // Version 2008-10-17: literal text.
         let lit = cond(r#"{"StringEquals":{"k":"${aws:username}"}}"#, "2008-10-17");
         assert!(lit.matches(

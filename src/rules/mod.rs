@@ -10,14 +10,19 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diag::{Finding, Label, Severity};
+use crate::org::OrgTree;
 use crate::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyDocument, PolicyKind, Statement,
 };
 use crate::source::{SourceFile, Span};
 
+mod catalog_support;
 pub mod context_keys;
 
+mod action_pattern_matches_nothing;
 mod allow_star_action_star_resource;
+mod arn_fits_no_resource_type;
+mod child_allow_not_allowed_by_parent;
 mod conflicting_elements;
 mod duplicate_condition_key;
 mod duplicate_key;
@@ -29,10 +34,12 @@ mod forallvalues_allow_without_null_check;
 mod invalid_condition_operator;
 mod invalid_effect;
 mod invalid_principal;
+mod invalid_region;
 mod invalid_sid;
 mod invalid_version;
 mod json_syntax;
 mod legacy_scp_grammar;
+mod malformed_arn;
 mod missing_action;
 mod missing_effect;
 mod missing_principal;
@@ -45,14 +52,23 @@ mod not_action_with_allow;
 mod not_principal_with_allow;
 mod not_principal_with_deny;
 mod not_resource_with_allow;
+mod operator_key_type_mismatch;
 mod pass_role_star;
+mod policy_size_limit;
 mod principal_not_allowed;
 mod rcp_allow;
 mod rcp_unsupported_element;
+mod rcp_unsupported_service;
 mod redundant_action;
+mod region_allow_list_without_global_exemption;
+mod scp_on_management_account;
 mod set_operator_on_single_valued_key;
 mod source_ip_deny_without_service_exemption;
+mod unattached_policy;
+mod unknown_action;
+mod unknown_condition_key;
 mod unknown_element;
+mod unknown_service;
 mod unsupported_version;
 mod variable_without_version;
 mod wrong_type;
@@ -121,6 +137,8 @@ pub struct DocContext<'a> {
     pub scp_grammar: ScpGrammar,
     /// The settings the config gives the rule being run (`[settings.<rule-id>]`), if any.
     pub settings: Option<&'a toml::Table>,
+    /// The whole configuration, if any (for project-wide tables such as `[quotas]`).
+    pub config: Option<&'a Config>,
 }
 
 impl DocContext<'_> {
@@ -148,6 +166,14 @@ impl DocContext<'_> {
     }
 }
 
+/// What an organization-level rule sees (`scpsim lint --org`).
+pub struct OrgContext<'a> {
+    /// The organization, loaded without errors.
+    pub org: &'a OrgTree,
+    /// The settings the config gives the rule being run (`[settings.<rule-id>]`), if any.
+    pub settings: Option<&'a toml::Table>,
+}
+
 /// A lint rule. Override the visitor the rule needs; the default does nothing.
 pub trait Rule: Sync {
     /// The rule's description.
@@ -155,6 +181,11 @@ pub trait Rule: Sync {
 
     /// Checks one whole document, appending findings to `out`.
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
+        let _ = (cx, out);
+    }
+
+    /// Checks a whole organization (`scpsim lint --org`), appending findings to `out`.
+    fn check_org(&self, cx: &OrgContext<'_>, out: &mut Vec<Finding>) {
         let _ = (cx, out);
     }
 
@@ -208,7 +239,10 @@ pub(crate) use declare_rule;
 /// Every rule, grammar rules included, in stable (alphabetical) order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &action_pattern_matches_nothing::ActionPatternMatchesNothing,
         &allow_star_action_star_resource::AllowStarActionStarResource,
+        &arn_fits_no_resource_type::ArnFitsNoResourceType,
+        &child_allow_not_allowed_by_parent::ChildAllowNotAllowedByParent,
         &conflicting_elements::ConflictingElements,
         &duplicate_condition_key::DuplicateConditionKey,
         &duplicate_key::DuplicateKey,
@@ -220,10 +254,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_condition_operator::InvalidConditionOperator,
         &invalid_effect::InvalidEffect,
         &invalid_principal::InvalidPrincipal,
+        &invalid_region::InvalidRegion,
         &invalid_sid::InvalidSid,
         &invalid_version::InvalidVersion,
         &json_syntax::JsonSyntax,
         &legacy_scp_grammar::LegacyScpGrammar,
+        &malformed_arn::MalformedArn,
         &missing_action::MissingAction,
         &missing_effect::MissingEffect,
         &missing_principal::MissingPrincipal,
@@ -236,14 +272,23 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &not_principal_with_allow::NotPrincipalWithAllow,
         &not_principal_with_deny::NotPrincipalWithDeny,
         &not_resource_with_allow::NotResourceWithAllow,
+        &operator_key_type_mismatch::OperatorKeyTypeMismatch,
         &pass_role_star::PassRoleStar,
+        &policy_size_limit::PolicySizeLimit,
         &principal_not_allowed::PrincipalNotAllowed,
         &rcp_allow::RcpAllow,
         &rcp_unsupported_element::RcpUnsupportedElement,
+        &rcp_unsupported_service::RcpUnsupportedService,
         &redundant_action::RedundantAction,
+        &region_allow_list_without_global_exemption::RegionAllowListWithoutGlobalExemption,
+        &scp_on_management_account::ScpOnManagementAccount,
         &set_operator_on_single_valued_key::SetOperatorOnSingleValuedKey,
         &source_ip_deny_without_service_exemption::SourceIpDenyWithoutServiceExemption,
+        &unattached_policy::UnattachedPolicy,
+        &unknown_action::UnknownAction,
+        &unknown_condition_key::UnknownConditionKey,
         &unknown_element::UnknownElement,
+        &unknown_service::UnknownService,
         &unsupported_version::UnsupportedVersion,
         &variable_without_version::VariableWithoutVersion,
         &wrong_type::WrongType,
@@ -284,9 +329,23 @@ pub fn check_document(
                 kind,
                 scp_grammar,
                 settings: config.and_then(|c| c.settings_for(rule.meta().id)),
+                config,
             };
             rule.check_document(&cx, &mut out);
         }
+    }
+    out
+}
+
+/// Runs every rule's organization-level check (`scpsim lint --org`).
+pub fn check_org(org: &OrgTree, config: Option<&Config>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in all() {
+        let cx = OrgContext {
+            org,
+            settings: config.and_then(|c| c.settings_for(rule.meta().id)),
+        };
+        rule.check_org(&cx, &mut out);
     }
     out
 }
@@ -362,10 +421,37 @@ pub(crate) mod test_support {
             kind,
             scp_grammar,
             settings: None,
+            config: None,
         };
         let mut out = Vec::new();
         rule.check_document(&cx, &mut out);
         out.iter().map(|f| (f.rule, f.location().line)).collect()
+    }
+
+    /// Loads the org of `fixtures/rules/<dir>` and runs one rule's org check; returns
+    /// `(rule id, file name, 1-based line)` triples.
+    pub(crate) fn run_org(rule: &dyn Rule, dir: &str) -> Vec<(&'static str, String, usize)> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/rules")
+            .join(dir);
+        let quotas = crate::catalog::Catalog::load().unwrap().quotas();
+        let loaded = crate::org::local::load(&path, &quotas);
+        let org = loaded.tree.expect("fixture org loads");
+        let cx = OrgContext {
+            org: &org,
+            settings: None,
+        };
+        let mut out = Vec::new();
+        rule.check_org(&cx, &mut out);
+        out.iter()
+            .map(|f| {
+                let name = std::path::Path::new(f.source.name())
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                (f.rule, name, f.location().line)
+            })
+            .collect()
     }
 }
 

@@ -206,6 +206,7 @@ mod tests {
             kind: PolicyKind::Scp,
             scp_grammar: crate::rules::ScpGrammar::Current,
             settings: Some(&settings),
+            config: None,
         };
         let mut out = Vec::new();
         r.check_document(&cx, &mut out);

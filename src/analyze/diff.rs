@@ -1,0 +1,530 @@
+//! `diff`: what a change to the organization's guardrails newly allows or denies, for whom.
+//!
+//! Both versions are evaluated over one request space built from classes, so that a finite
+//! number of requests stands for every request:
+//!
+//! - accounts present in both versions, grouped when their SCP and RCP chains hold the same
+//!   policy texts in both versions (and no policy names an account id);
+//! - actions, partitioned by the action patterns of every policy of both versions (an action's
+//!   class is which patterns match it, plus its service's global home region, RCP support and
+//!   whether it has resource types); one representative per class;
+//! - regions, partitioned by the condition values of both versions (see
+//!   [`super::check::region_classes`]);
+//! - principals: a role with no special name, the account's root user, a service-linked role,
+//!   and every principal ARN named in an `aws:PrincipalArn` condition, instantiated in the account;
+//! - resources: `*` and every ARN named in a `Resource`/`NotResource`, instantiated in the
+//!   account.
+//!
+//! Other context keys are evaluated absent (as AWS does when a request lacks them); when a
+//! policy of either version has a condition on such a key, the result is marked approximate
+//! and the keys are named.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::eval::trace::DecidedBy;
+use crate::eval::{ChainNode, Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::org::{NodeId, NodeKind, OrgTree};
+use crate::policy::pattern::{Case, glob_match};
+use crate::policy::{PolicyDocument, parse_policy};
+
+use super::check::region_classes;
+
+/// How a decision changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Denied before, allowed after.
+    Loosened,
+    /// Allowed before, denied after.
+    Tightened,
+    /// Denied both times, for a different kind of reason (implicit <-> explicit).
+    Reason,
+}
+
+/// A group of request classes whose decision changed the same way for the same reasons, with
+/// one concrete witness request (the first class of the group).
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffRow {
+    /// Position of the witness principal and resource in the request space (for ordering).
+    #[serde(skip)]
+    order: (usize, usize),
+    /// Number of request classes in the group.
+    pub requests: usize,
+    /// Distinct principals of the group (the witness first).
+    pub principals: Vec<String>,
+    /// Kind of change.
+    pub change: ChangeKind,
+    /// Accounts (ids) the row applies to.
+    pub accounts: Vec<String>,
+    /// Account names, same order.
+    pub account_names: Vec<String>,
+    /// Service prefix of the actions.
+    pub service: String,
+    /// Witness action.
+    pub action: String,
+    /// Number of distinct actions the group covers (all classes).
+    pub similar_actions: usize,
+    /// Witness region.
+    pub region: String,
+    /// Regions the group covers, sorted.
+    pub regions: Vec<String>,
+    /// Witness principal ARN (in the first account).
+    pub principal: String,
+    /// Witness resource.
+    pub resource: String,
+    /// Decision before.
+    pub before: Decision,
+    /// Decision after.
+    pub after: Decision,
+    /// What decided before.
+    pub before_by: DecidedBy,
+    /// What decided after.
+    pub after_by: DecidedBy,
+}
+
+/// The whole diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffResult {
+    /// Changed request classes, sorted.
+    pub rows: Vec<DiffRow>,
+    /// Accounts only in the base version.
+    pub removed_accounts: Vec<String>,
+    /// Accounts only in the head version.
+    pub added_accounts: Vec<String>,
+    /// Context keys in conditions that were evaluated absent (results for requests carrying
+    /// them may differ): empty when the diff is exact.
+    pub approximate_keys: Vec<String>,
+    /// Requests evaluated per version.
+    pub evaluated: u64,
+}
+
+/// What a statement names: (NotAction?, action patterns in lowercase, resources other than `*`,
+/// principal ARNs of `aws:PrincipalArn` conditions).
+type StatementNames = (bool, Vec<String>, Vec<String>, Vec<String>);
+
+const ASSUMED_IDENTITY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// Keys whose values the request space covers (lowercase).
+const COVERED_KEYS: &[&str] = &[
+    "aws:requestedregion",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltype",
+    "aws:principalisawsservice",
+    "aws:securetransport",
+    "aws:resourceaccount",
+];
+
+fn chain(org: &OrgTree, node: NodeId, rcp: bool) -> Vec<ChainNode> {
+    org.chain(node)
+        .into_iter()
+        .map(|id| {
+            let n = &org.nodes[id];
+            let ids = if rcp { &n.rcps } else { &n.scps };
+            ChainNode {
+                name: match n.kind {
+                    NodeKind::Root => format!("root {}", n.id),
+                    NodeKind::Ou => format!("OU {} ({})", n.name, n.id),
+                    NodeKind::Account => format!("account {} ({})", n.name, n.id),
+                },
+                policies: ids
+                    .iter()
+                    .map(|&p| NamedPolicy {
+                        name: org.policies[p].name.clone(),
+                        document: (*org.policies[p].doc).clone(),
+                        source: Some(Arc::clone(&org.policies[p].source)),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn chain_texts(org: &OrgTree, node: NodeId) -> Vec<String> {
+    org.chain(node)
+        .into_iter()
+        .map(|n| {
+            let node = &org.nodes[n];
+            let mut s = String::new();
+            for &p in node.scps.iter().chain(&node.rcps) {
+                s.push_str(org.policies[p].source.text());
+                s.push('\u{1}');
+            }
+            s
+        })
+        .collect()
+}
+
+fn names_account(texts: &[String]) -> bool {
+    texts.iter().any(|t| {
+        t.contains("PrincipalAccount")
+            || t.contains("ResourceAccount")
+            || t.as_bytes()
+                .windows(12)
+                .any(|w| w.iter().all(u8::is_ascii_digit))
+    })
+}
+
+/// Replaces the account segment's wildcard with `account` and other wildcards with `x`, so a
+/// pattern becomes a concrete ARN that it matches.
+fn instantiate(pattern: &str, account: &str) -> String {
+    let mut parts: Vec<String> = pattern.splitn(6, ':').map(str::to_string).collect();
+    if parts.len() == 6
+        && (parts[4].contains(['*', '?']) || parts[4].is_empty() && parts[2] == "iam")
+    {
+        parts[4] = account.to_string();
+    }
+    parts.join(":").replace(['*', '?'], "x")
+}
+
+/// Computes the diff of two versions of an organization.
+pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOptions) -> DiffResult {
+    let identity = parse_policy(ASSUMED_IDENTITY).ok();
+    let base_ids: BTreeMap<&str, NodeId> = base
+        .accounts()
+        .into_iter()
+        .map(|a| (base.nodes[a].id.as_str(), a))
+        .collect();
+    let head_ids: BTreeMap<&str, NodeId> = head
+        .accounts()
+        .into_iter()
+        .map(|a| (head.nodes[a].id.as_str(), a))
+        .collect();
+    let removed_accounts: Vec<String> = base_ids
+        .keys()
+        .filter(|k| !head_ids.contains_key(*k))
+        .map(|k| (*k).to_string())
+        .collect();
+    let added_accounts: Vec<String> = head_ids
+        .keys()
+        .filter(|k| !base_ids.contains_key(*k))
+        .map(|k| (*k).to_string())
+        .collect();
+
+    // Group common accounts by the policy texts along both chains.
+    let mut groups: Vec<(NodeId, NodeId, Vec<String>, Vec<String>)> = Vec::new();
+    let mut by_key: HashMap<(Vec<String>, Vec<String>, bool, bool), usize> = HashMap::new();
+    for (id, &b) in &base_ids {
+        let Some(&h) = head_ids.get(id) else { continue };
+        let (bt, ht) = (chain_texts(base, b), chain_texts(head, h));
+        let name = head.nodes[h].name.clone();
+        if names_account(&bt) || names_account(&ht) {
+            groups.push((b, h, vec![(*id).to_string()], vec![name]));
+            continue;
+        }
+        let key = (bt, ht, base.is_management(b), head.is_management(h));
+        match by_key.get(&key) {
+            Some(&g) => {
+                groups[g].2.push((*id).to_string());
+                groups[g].3.push(name);
+            }
+            None => {
+                by_key.insert(key, groups.len());
+                groups.push((b, h, vec![(*id).to_string()], vec![name]));
+            }
+        }
+    }
+
+    // Action classes over every policy of both versions.
+    let all_docs: Vec<&PolicyDocument> = base
+        .policies
+        .iter()
+        .chain(&head.policies)
+        .map(|p| p.doc.as_ref())
+        .collect();
+    let mut patterns: BTreeSet<String> = BTreeSet::new();
+    let mut resources: BTreeSet<String> = BTreeSet::new();
+    let mut principal_arns: BTreeSet<String> = BTreeSet::new();
+    let mut uncovered: BTreeSet<String> = BTreeSet::new();
+    // Per statement: (NotAction?, action patterns, named resources, named principal ARNs).
+    let mut statements: Vec<StatementNames> = Vec::new();
+    for d in &all_docs {
+        for s in &d.statements {
+            let mut info = (
+                s.action.negated,
+                s.action
+                    .values
+                    .iter()
+                    .map(|v| v.value.to_ascii_lowercase())
+                    .collect::<Vec<_>>(),
+                s.resource
+                    .iter()
+                    .flat_map(|r| r.values.iter())
+                    .filter(|v| v.value != "*")
+                    .map(|v| v.value.clone())
+                    .collect::<Vec<_>>(),
+                Vec::new(),
+            );
+            patterns.extend(s.action.values.iter().map(|v| v.value.to_ascii_lowercase()));
+            if let Some(r) = &s.resource {
+                resources.extend(
+                    r.values
+                        .iter()
+                        .filter(|v| v.value != "*")
+                        .map(|v| v.value.clone()),
+                );
+            }
+            if let Some(c) = &s.condition {
+                for b in &c.blocks {
+                    for e in &b.entries {
+                        let key = e.key.value.to_ascii_lowercase();
+                        if key == "aws:principalarn" {
+                            let arns = e
+                                .values
+                                .iter()
+                                .filter(|v| v.value.text.starts_with("arn:"))
+                                .map(|v| v.value.text.clone());
+                            info.3.extend(arns.clone());
+                            principal_arns.extend(arns);
+                        }
+                        if !COVERED_KEYS.contains(&key.as_str()) {
+                            uncovered.insert(e.key.value.clone());
+                        }
+                    }
+                }
+            }
+            statements.push(info);
+        }
+    }
+    let patterns: Vec<String> = patterns.into_iter().collect();
+    let mut action_classes: Vec<(String, String, usize)> = Vec::new(); // (rep, service, size)
+    {
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        for svc in catalog.services() {
+            let global = catalog.global_service_region(svc.prefix).unwrap_or("");
+            let rcp = catalog.is_rcp_supported(svc.prefix);
+            for a in svc.actions() {
+                let full = format!("{}:{}", svc.prefix, a.name);
+                let lower = full.to_ascii_lowercase();
+                let mut sig: Vec<u8> = Vec::with_capacity(patterns.len() + global.len() + 8);
+                sig.extend_from_slice(svc.prefix.as_bytes());
+                sig.push(0);
+                sig.extend_from_slice(global.as_bytes());
+                sig.push(u8::from(rcp));
+                sig.push(u8::from(a.resource_types.is_empty()));
+                sig.extend(
+                    patterns
+                        .iter()
+                        .map(|p| u8::from(glob_match(p, &lower, Case::Sensitive))),
+                );
+                match index.get(&sig) {
+                    Some(&i) => action_classes[i].2 += 1,
+                    None => {
+                        index.insert(sig, action_classes.len());
+                        action_classes.push((full, svc.prefix.to_string(), 1));
+                    }
+                }
+            }
+        }
+    }
+
+    let all_regions: Vec<String> = catalog
+        .regions("aws")
+        .map(|r| r.iter().map(|x| (*x).to_string()).collect())
+        .unwrap_or_default();
+
+    let mut rows: Vec<DiffRow> = Vec::new();
+    let mut evaluated = 0u64;
+    for (b, h, ids, names) in &groups {
+        let account = ids[0].as_str();
+        let make = |org: &OrgTree, n: NodeId| PolicySet {
+            scps: chain(org, n, false),
+            rcps: if org.rcps_enabled {
+                chain(org, n, true)
+            } else {
+                Vec::new()
+            },
+            identity: identity
+                .iter()
+                .map(|d| NamedPolicy {
+                    name: "(assumed: identity policies allow everything)".into(),
+                    document: d.clone(),
+                    source: None,
+                })
+                .collect(),
+            management_account: org.management_account_id.clone(),
+            ..PolicySet::default()
+        };
+        let (bset, hset) = (make(base, *b), make(head, *h));
+        let both = PolicySet {
+            scps: bset.scps.iter().chain(&hset.scps).cloned().collect(),
+            rcps: bset.rcps.iter().chain(&hset.rcps).cloned().collect(),
+            ..PolicySet::default()
+        };
+        let regions = region_classes(&both, &all_regions);
+        let (bev, hev) = (
+            Evaluator::new(&bset, options),
+            Evaluator::new(&hset, options),
+        );
+        let mut principals: Vec<String> = vec![
+            format!("arn:aws:iam::{account}:role/SimulatedRole"),
+            format!("arn:aws:iam::{account}:root"),
+            format!(
+                "arn:aws:iam::{account}:role/aws-service-role/example.amazonaws.com/AWSServiceRoleForExample"
+            ),
+        ];
+        for p in principal_arns.iter().map(|p| instantiate(p, account)) {
+            if !principals.contains(&p) {
+                principals.push(p);
+            }
+        }
+        let mut res: Vec<String> = vec!["*".to_string()];
+        for r in resources.iter().map(|r| instantiate(r, account)) {
+            if !res.contains(&r) {
+                res.push(r);
+            }
+        }
+        let org_path = head.org_path(*h);
+        // A named resource or principal can only change a decision through a statement whose
+        // actions match the action: pair each action class with those alone (plus `*`, the
+        // default role, the root user and a service-linked role, which every action gets).
+        let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for (ai, (action, _, _)) in action_classes.iter().enumerate() {
+            let lower = action.to_ascii_lowercase();
+            let mut pis: Vec<usize> = vec![0, 1, 2];
+            let mut xis: Vec<usize> = vec![0];
+            for (negated, pats, rs, ps) in &statements {
+                let hit = pats.iter().any(|p| glob_match(p, &lower, Case::Sensitive)) != *negated;
+                if !hit {
+                    continue;
+                }
+                for r in rs {
+                    let inst = instantiate(r, account);
+                    if let Some(i) = res.iter().position(|x| *x == inst)
+                        && !xis.contains(&i)
+                    {
+                        xis.push(i);
+                    }
+                }
+                for p in ps {
+                    let inst = instantiate(p, account);
+                    if let Some(i) = principals.iter().position(|x| *x == inst)
+                        && !pis.contains(&i)
+                    {
+                        pis.push(i);
+                    }
+                }
+            }
+            for ri in 0..regions.len() {
+                for &pi in &pis {
+                    for &xi in &xis {
+                        cells.push((ai, ri, pi, xi));
+                    }
+                }
+            }
+        }
+        evaluated += cells.len() as u64;
+        let found: Vec<DiffRow> = cells
+            .par_iter()
+            .filter_map(|&(ai, ri, pi, xi)| {
+                let (principal, resource) = (&principals[pi], &res[xi]);
+                let (action, service, size) = &action_classes[ai];
+                let (region, members) = &regions[ri];
+                let mut req = Request::new(principal, action, resource).ok()?;
+                req.region = Some(region.clone());
+                req.principal_org_id = head.organization_id.clone();
+                req.context.set("aws:SecureTransport", "true");
+                if let Some(p) = &org_path {
+                    req.context
+                        .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
+                }
+                let (pb, ph) = (bev.prepare(&req), hev.prepare(&req));
+                let (db, dh) = (bev.decide(&pb).decision, hev.decide(&ph).decision);
+                if db == dh {
+                    return None;
+                }
+                let change = match (db, dh) {
+                    (Decision::Allowed, _) => ChangeKind::Tightened,
+                    (_, Decision::Allowed) => ChangeKind::Loosened,
+                    _ => ChangeKind::Reason,
+                };
+                Some(DiffRow {
+                    order: (pi, xi),
+                    requests: 1,
+                    principals: vec![principal.clone()],
+                    change,
+                    accounts: ids.clone(),
+                    account_names: names.clone(),
+                    service: service.clone(),
+                    action: action.clone(),
+                    similar_actions: *size,
+                    region: region.clone(),
+                    regions: members.clone(),
+                    principal: principal.clone(),
+                    resource: resource.clone(),
+                    before: db,
+                    after: dh,
+                    before_by: bev.explain(&pb).decided_by,
+                    after_by: hev.explain(&ph).decided_by,
+                })
+            })
+            .collect();
+        rows.extend(found);
+    }
+    rows.sort_by(|a, b| {
+        (&a.accounts, &a.service, &a.action, a.order, &a.region).cmp(&(
+            &b.accounts,
+            &b.service,
+            &b.action,
+            b.order,
+            &b.region,
+        ))
+    });
+    // Group by account group, service, kind of change and the deciding steps on each side.
+    let mut grouped: Vec<DiffRow> = Vec::new();
+    let mut index: HashMap<(Vec<String>, String, ChangeKind, String, String), usize> =
+        HashMap::new();
+    let mut seen_actions: Vec<BTreeSet<String>> = Vec::new();
+    for row in rows {
+        let key = (
+            row.accounts.clone(),
+            row.service.clone(),
+            row.change,
+            format!("{:?}{:?}", row.before, row.before_by),
+            format!("{:?}{:?}", row.after, row.after_by),
+        );
+        match index.get(&key) {
+            Some(&g) => {
+                let group = &mut grouped[g];
+                group.requests += 1;
+                if seen_actions[g].insert(row.action.clone()) {
+                    group.similar_actions += row.similar_actions;
+                }
+                for p in row.principals {
+                    if !group.principals.contains(&p) {
+                        group.principals.push(p);
+                    }
+                }
+                for r in row.regions {
+                    if !group.regions.contains(&r) {
+                        group.regions.push(r);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, grouped.len());
+                seen_actions.push(BTreeSet::from([row.action.clone()]));
+                grouped.push(row);
+            }
+        }
+    }
+    for g in &mut grouped {
+        g.regions.sort();
+    }
+    let rows = grouped;
+    DiffResult {
+        rows,
+        removed_accounts,
+        added_accounts,
+        approximate_keys: uncovered.into_iter().collect(),
+        evaluated,
+    }
+}

@@ -1,0 +1,341 @@
+//! `scpsim diff --base A --head B`: every request class whose decision changed between two
+//! versions of an organization, with a witness request and the deciding statement on each side.
+//! `A` and `B` are org directories (or org files) or `git:REV` (the head's directory at that
+//! revision, read with `git archive`).
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::analyze::diff::{ChangeKind, DiffResult, DiffRow, diff};
+use crate::catalog::Catalog;
+use crate::error::ExitStatus;
+use crate::output::{Format, OutputFormat};
+
+use super::{catalog_eval_options, decided_summary, load_org};
+
+/// Which changes make `diff` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Something denied before is allowed after.
+    Loosened,
+    /// Something allowed before is denied after.
+    Tightened,
+    /// Any change of decision.
+    Any,
+    /// Never (report only).
+    Never,
+}
+
+/// Materialises `git:REV` as a temporary directory holding the head directory's content at
+/// that revision; plain paths are returned as they are.
+fn resolve(
+    spec: &str,
+    head_dir: &Path,
+    keep: &mut Vec<tempfile::TempDir>,
+) -> Result<PathBuf, String> {
+    let Some(rev) = spec.strip_prefix("git:") else {
+        return Ok(PathBuf::from(spec));
+    };
+    let dir = if head_dir.is_dir() {
+        head_dir.to_path_buf()
+    } else {
+        head_dir
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let prefix = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !prefix.status.success() {
+        return Err(format!(
+            "`{}` is not inside a git repository",
+            dir.display()
+        ));
+    }
+    let prefix = String::from_utf8_lossy(&prefix.stdout)
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    // `git archive` run in a subdirectory archives only that subdirectory: run it at the top.
+    let top = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let dir = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
+    let tree = if prefix.is_empty() {
+        rev.to_string()
+    } else {
+        format!("{rev}:{prefix}")
+    };
+    let tmp =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["archive", "--format=tar", &tree])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git archive: {e}"))?;
+    let Some(stdout) = archive.stdout.take() else {
+        return Err("git archive gave no output".into());
+    };
+    let tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(tmp.path())
+        .stdin(stdout)
+        .status()
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    let status = archive
+        .wait()
+        .map_err(|e| format!("git archive failed: {e}"))?;
+    if !status.success() || !tar.success() {
+        return Err(format!(
+            "cannot read `{tree}` from git (unknown revision or path?)"
+        ));
+    }
+    let path = if head_dir.is_dir() {
+        tmp.path().to_path_buf()
+    } else {
+        tmp.path().join(head_dir.file_name().unwrap_or_default())
+    };
+    keep.push(tmp);
+    Ok(path)
+}
+
+/// Runs `scpsim diff`.
+pub fn run(
+    format: OutputFormat,
+    base: &str,
+    head: &str,
+    fail_on: FailOn,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    let mut keep = Vec::new();
+    let head_path = match resolve(head, Path::new("."), &mut keep) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(err, "error: --head: {e}");
+            return ExitStatus::Usage;
+        }
+    };
+    let anchor = if head.starts_with("git:") {
+        PathBuf::from(".")
+    } else {
+        head_path.clone()
+    };
+    let base_path = match resolve(base, &anchor, &mut keep) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(err, "error: --base: {e}");
+            return ExitStatus::Usage;
+        }
+    };
+    let plain = Format::from(format);
+    let (base_org, _) = match load_org(&base_path, plain, false, err) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let (head_org, _) = match load_org(&head_path, plain, false, err) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let catalog = match Catalog::load() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot load the AWS catalog: {e}");
+            return ExitStatus::Environment;
+        }
+    };
+    let result = diff(&base_org, &head_org, catalog, catalog_eval_options());
+    let text = match format {
+        OutputFormat::Json | OutputFormat::Sarif => {
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({
+                "version": 1,
+                "base": base,
+                "head": head,
+                "diff": result,
+            }))
+            .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        OutputFormat::Markdown => markdown(&result, base, head),
+        _ => human(&result, base, head),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return ExitStatus::Environment;
+    }
+    let hit = result.rows.iter().any(|r| match fail_on {
+        FailOn::Loosened => r.change == ChangeKind::Loosened,
+        FailOn::Tightened => r.change == ChangeKind::Tightened,
+        FailOn::Any => true,
+        FailOn::Never => false,
+    }) || (fail_on == FailOn::Any
+        && !(result.added_accounts.is_empty() && result.removed_accounts.is_empty()));
+    if hit {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn accounts(r: &DiffRow) -> String {
+    let mut s = r
+        .account_names
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if r.account_names.len() > 3 {
+        let _ = write!(s, " (+{} more)", r.account_names.len() - 3);
+    }
+    s
+}
+
+fn regions(r: &DiffRow) -> String {
+    if r.regions.len() > 3 {
+        format!(
+            "{} regions ({}, ...)",
+            r.regions.len(),
+            r.regions[..2].join(", ")
+        )
+    } else {
+        r.regions.join(", ")
+    }
+}
+
+fn counts(result: &DiffResult) -> (usize, usize, usize) {
+    let n = |k| result.rows.iter().filter(|r| r.change == k).count();
+    (
+        n(ChangeKind::Loosened),
+        n(ChangeKind::Tightened),
+        n(ChangeKind::Reason),
+    )
+}
+
+fn human(result: &DiffResult, base: &str, head: &str) -> String {
+    let mut o = String::new();
+    let (l, t, r) = counts(result);
+    let _ = writeln!(
+        o,
+        "diff {base} -> {head}: {} changed request classes ({l} loosened, {t} tightened, {r} with another reason); {} requests evaluated per version",
+        result.rows.len(),
+        result.evaluated
+    );
+    for a in &result.added_accounts {
+        let _ = writeln!(o, "account added: {a}");
+    }
+    for a in &result.removed_accounts {
+        let _ = writeln!(o, "account removed: {a}");
+    }
+    if !result.approximate_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "approximate: conditions on {} were evaluated with the key absent",
+            result.approximate_keys.join(", ")
+        );
+    }
+    for row in &result.rows {
+        let label = match row.change {
+            ChangeKind::Loosened => "LOOSENED ",
+            ChangeKind::Tightened => "TIGHTENED",
+            ChangeKind::Reason => "REASON   ",
+        };
+        let similar = if row.similar_actions > 1 {
+            format!(" (+{} similar actions)", row.similar_actions - 1)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "\n{label} {}: {}{similar} in {}",
+            accounts(row),
+            row.action,
+            regions(row)
+        );
+        if row.principals.len() > 1 {
+            let _ = writeln!(
+                o,
+                "          principals: {} kinds, e.g. {}",
+                row.principals.len(),
+                row.principals.join(", ")
+            );
+        }
+        let _ = writeln!(
+            o,
+            "          witness: {} calls {} on {} in {}",
+            row.principal, row.action, row.resource, row.region
+        );
+        let _ = writeln!(
+            o,
+            "          before: {} ({})",
+            row.before,
+            decided_summary(&row.before_by)
+        );
+        let _ = writeln!(
+            o,
+            "          after:  {} ({})",
+            row.after,
+            decided_summary(&row.after_by)
+        );
+    }
+    if result.rows.is_empty() {
+        o.push_str("no decision changed\n");
+    }
+    o
+}
+
+fn markdown(result: &DiffResult, base: &str, head: &str) -> String {
+    let mut o = String::new();
+    let (l, t, r) = counts(result);
+    let _ = writeln!(o, "### scpsim diff `{base}` → `{head}`\n");
+    let _ = writeln!(
+        o,
+        "**{}** changed request classes: {l} loosened, {t} tightened, {r} with another reason.\n",
+        result.rows.len()
+    );
+    if !result.approximate_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "> Approximate: conditions on `{}` were evaluated with the key absent.\n",
+            result.approximate_keys.join("`, `")
+        );
+    }
+    if result.rows.is_empty() {
+        o.push_str("No decision changed.\n");
+        return o;
+    }
+    o.push_str("| change | accounts | action | regions | witness principal | before | after |\n|---|---|---|---|---|---|---|\n");
+    for row in &result.rows {
+        let similar = if row.similar_actions > 1 {
+            format!(" (+{})", row.similar_actions - 1)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "| {:?} | {} | `{}`{similar} | {} | `{}` | {} ({}) | {} ({}) |",
+            row.change,
+            accounts(row),
+            row.action,
+            regions(row),
+            row.principal,
+            row.before,
+            decided_summary(&row.before_by).replace('|', "\\|"),
+            row.after,
+            decided_summary(&row.after_by).replace('|', "\\|"),
+        );
+    }
+    o
+}

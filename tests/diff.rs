@@ -1,0 +1,299 @@
+//! `scpsim diff`: an unchanged org gives an empty diff; known edits give known diffs (a region
+//! added to an allow-list, an admin exception, FullAWSAccess detached from an OU); every
+//! reported change is confirmed by `simulate` on its witness; `git:REV` works in a repository.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code may fail loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        serde_json::from_slice(&o.stdout).unwrap_or(Value::Null),
+    )
+}
+
+/// A copy of fixtures/orgs/mini with one text replacement in one file.
+fn edited(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/orgs/mini");
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(src.join("org.yaml"), dir.path().join("org.yaml")).unwrap();
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let p = dir.path().to_path_buf();
+    (dir, p)
+}
+
+fn diff(head: &Path, extra: &[&str]) -> (i32, Value) {
+    let base = root().join("fixtures/orgs/mini");
+    let mut args = vec![
+        "diff",
+        "--format",
+        "json",
+        "--base",
+        base.to_str().unwrap(),
+        "--head",
+        head.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(root(), &args)
+}
+
+fn rows(v: &Value) -> &Vec<Value> {
+    v["diff"]["rows"].as_array().unwrap()
+}
+
+/// Every witness is confirmed by `simulate` on both versions.
+fn confirm(head: &Path, v: &Value) {
+    for r in rows(v).iter().take(25) {
+        for (org, key) in [
+            (root().join("fixtures/orgs/mini"), "before"),
+            (head.to_path_buf(), "after"),
+        ] {
+            let (_, s) = run(
+                root(),
+                &[
+                    "simulate",
+                    "--format",
+                    "json",
+                    "--org",
+                    org.to_str().unwrap(),
+                    "--account",
+                    r["accounts"][0].as_str().unwrap(),
+                    "--action",
+                    r["action"].as_str().unwrap(),
+                    "--region",
+                    r["region"].as_str().unwrap(),
+                    "--principal",
+                    r["principal"].as_str().unwrap(),
+                    "--resource",
+                    r["resource"].as_str().unwrap(),
+                ],
+            );
+            assert_eq!(s["results"][0]["decision"], r[key], "{key} of {r}");
+        }
+    }
+}
+
+#[test]
+fn unchanged_org_has_an_empty_diff() {
+    let (code, v) = diff(&root().join("fixtures/orgs/mini"), &[]);
+    assert_eq!(code, 0);
+    assert!(rows(&v).is_empty());
+    assert!(v["diff"]["evaluated"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn adding_a_region_loosens_exactly_that_region_for_prod() {
+    let (_d, head) = edited(
+        "policies/deny-outside-eu.json",
+        "\"eu-west-1\"",
+        "\"eu-west-1\",\n            \"us-east-1\"",
+    );
+    let (code, v) = diff(&head, &["--fail-on", "loosened"]);
+    assert_eq!(code, 1);
+    assert!(!rows(&v).is_empty());
+    for r in rows(&v) {
+        assert_eq!(r["change"], "loosened");
+        assert_eq!(
+            r["accounts"],
+            serde_json::json!(["222222222222"]),
+            "only the Prod account"
+        );
+        // Regional services change in us-east-1 only; global services whose requests carry
+        // us-east-1 whatever region they are sent to (CloudFront, Route 53, Budgets) now work
+        // from every region.
+        if r["regions"] != serde_json::json!(["us-east-1"]) {
+            assert!(
+                ["cloudfront", "route53", "budgets"].contains(&r["service"].as_str().unwrap()),
+                "{r}"
+            );
+            assert!(r["regions"].as_array().unwrap().len() > 30);
+        }
+        assert!(r["before_by"]["policy"] == "DenyOutsideEu", "{r}");
+        // DenyRestrictedServices still denies these services (redshift-data is not in it).
+        assert!(
+            !["redshift", "redshift-serverless", "es", "aoss"]
+                .contains(&r["service"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    let (code, _) = diff(&head, &["--fail-on", "tightened"]);
+    assert_eq!(code, 0, "nothing tightened");
+    confirm(&head, &v);
+}
+
+#[test]
+fn admin_exception_names_the_admin_role_as_witness() {
+    let (_d, head) = edited(
+        "policies/deny-restricted-services.json",
+        "\"Resource\": \"*\"",
+        "\"Resource\": \"*\",\n      \"Condition\": {\"ArnNotLike\": {\"aws:PrincipalArn\": \"arn:aws:iam::*:role/data-admin\"}}",
+    );
+    let (code, v) = diff(&head, &[]);
+    assert_eq!(code, 1);
+    assert!(!rows(&v).is_empty());
+    for r in rows(&v) {
+        assert_eq!(r["change"], "loosened");
+        assert_eq!(
+            r["principal"], "arn:aws:iam::222222222222:role/data-admin",
+            "{r}"
+        );
+        assert_eq!(
+            r["regions"],
+            serde_json::json!(["eu-west-1"]),
+            "the region deny still applies elsewhere"
+        );
+    }
+    let services: std::collections::BTreeSet<_> = rows(&v)
+        .iter()
+        .map(|r| r["service"].as_str().unwrap())
+        .collect();
+    assert!(
+        services.contains("redshift") && services.contains("es"),
+        "{services:?}"
+    );
+    confirm(&head, &v);
+}
+
+#[test]
+fn detaching_full_aws_access_from_an_ou_tightens_everything_below() {
+    let (_d, head) = edited(
+        "org.yaml",
+        "name: Dev\n      scps: [FullAWSAccess]",
+        "name: Dev\n      scps: [DenyLeaveOrganization]",
+    );
+    let (code, v) = diff(&head, &["--fail-on", "tightened"]);
+    assert_eq!(code, 1);
+    for r in rows(&v) {
+        assert_eq!(r["accounts"], serde_json::json!(["333333333333"]));
+        assert_eq!(r["after"], "ImplicitlyDenied");
+        assert_eq!(r["after_by"]["step"], "chain-without-allow", "{r}");
+    }
+    let services = rows(&v)
+        .iter()
+        .filter(|r| r["change"] == "tightened")
+        .count();
+    assert!(
+        services > 300,
+        "every service of the catalog is tightened: {services}"
+    );
+    confirm(&head, &v);
+}
+
+#[test]
+fn git_revisions() {
+    let repo = tempfile::tempdir().unwrap();
+    let org = repo.path().join("org");
+    std::fs::create_dir_all(org.join("policies")).unwrap();
+    let src = root().join("fixtures/orgs/mini");
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), org.join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(src.join("org.yaml"), org.join("org.yaml")).unwrap();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    let p = org.join("policies/deny-outside-eu.json");
+    let t = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("\"eu-west-1\"", "\"eu-west-1\", \"eu-north-1\"");
+    std::fs::write(&p, t).unwrap();
+    git(&["commit", "-qam", "allow Stockholm"]);
+    let (code, v) = run(
+        &org,
+        &[
+            "diff",
+            "--format",
+            "json",
+            "--base",
+            "git:HEAD~1",
+            "--head",
+            ".",
+        ],
+    );
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        rows(&v)
+            .iter()
+            .all(|r| r["regions"] == serde_json::json!(["eu-north-1"]))
+    );
+    let (code, v) = run(
+        &org,
+        &[
+            "diff", "--format", "json", "--base", "git:HEAD", "--head", ".",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(rows(&v).is_empty());
+    let (code, _) = run(&org, &["diff", "--base", "git:no-such-rev", "--head", "."]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn output_is_deterministic_across_thread_counts() {
+    let (_d, head) = edited(
+        "policies/deny-outside-eu.json",
+        "\"eu-west-1\"",
+        "\"eu-west-1\",\n            \"ap-south-1\"",
+    );
+    let base = root().join("fixtures/orgs/mini");
+    let go = |threads: &str, format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "diff",
+                "--format",
+                format,
+                "--base",
+                base.to_str().unwrap(),
+                "--head",
+                head.to_str().unwrap(),
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    for format in ["json", "plain", "markdown"] {
+        let a = go("1", format);
+        assert!(!a.is_empty());
+        assert_eq!(a, go("2", format), "{format}");
+    }
+    let md = String::from_utf8(go("2", "markdown")).unwrap();
+    assert!(md.starts_with("### scpsim diff"));
+    assert!(md.contains("| Loosened |"));
+}
