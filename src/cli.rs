@@ -94,7 +94,8 @@ pub enum ExpectArg {
 /// Arguments of `scpsim simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// The org file (YAML or JSON) or the directory holding `org.yaml`.
+    /// The org file (YAML or JSON) or the directory holding `org.yaml`; `aws` reads the live
+    /// organization (feature `aws`, credentials as for `org pull`).
     #[arg(long, value_name = "PATH")]
     pub org: PathBuf,
     /// The account, by 12-digit id or by name.
@@ -312,7 +313,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
         Command::Test(args) => commands::test::run(
             Format::from(cli.format),
             &args.paths,
-            crate::eval::EvalOptions::default(),
+            commands::catalog_eval_options(),
             out,
         ),
         Command::Catalog(CatalogCommand::Info) => {

@@ -71,6 +71,23 @@ fn pull_without_the_feature_says_how_to_get_it() {
     assert!(!dir.exists());
 }
 
+#[cfg(not(feature = "aws"))]
+#[test]
+fn org_aws_without_the_feature_says_how_to_get_it() {
+    let o = scpsim(&[
+        "simulate",
+        "--org",
+        "aws",
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("built without the aws feature"), "{err}");
+}
+
 #[cfg(feature = "aws")]
 #[test]
 fn pull_without_credentials_says_so() {
@@ -98,4 +115,16 @@ fn pull_without_credentials_says_so() {
     assert!(err.contains("no AWS credentials found"), "{err}");
     assert!(err.contains("help:"), "{err}");
     assert!(!dir.exists());
+}
+
+#[test]
+fn readme_shows_the_readonly_iam_policy_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let policy =
+        std::fs::read_to_string(root.join("policies/iam/scpsim-org-pull-readonly.json")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```json\n{policy}```")),
+        "README's `org pull` section must show policies/iam/scpsim-org-pull-readonly.json verbatim"
+    );
 }

@@ -42,6 +42,14 @@ pub(crate) fn load_org(
     full_warnings: bool,
     err: &mut dyn Write,
 ) -> Result<(OrgTree, Quotas), ExitStatus> {
+    // `--org aws`: the live organization, pulled into a temporary snapshot (feature `aws`;
+    // a directory named `aws` is `./aws`).
+    let live = if path == Path::new("aws") && (cfg!(feature = "aws") || !path.exists()) {
+        Some(org::pull_live(err)?)
+    } else {
+        None
+    };
+    let path = live.as_ref().map_or(path, |l| l.path());
     let quotas = match Catalog::load() {
         Ok(c) => c.quotas(),
         Err(e) => {
@@ -111,7 +119,7 @@ fn rcp_supported(prefix: &str) -> bool {
 
 /// Evaluation options backed by the catalog: the home region of global services
 /// (`aws:RequestedRegion`, R7.1) and the services RCPs apply to (R2.5).
-pub(crate) fn catalog_eval_options() -> crate::eval::EvalOptions {
+pub fn catalog_eval_options() -> crate::eval::EvalOptions {
     crate::eval::EvalOptions {
         global_service_region: Some(global_region),
         rcp_service_supported: Some(rcp_supported),

@@ -285,6 +285,62 @@ pub fn show(
     ExitStatus::Success
 }
 
+/// A snapshot of the live organization in a temporary directory, removed when dropped
+/// (`--org aws`).
+pub(crate) struct LiveSnapshot {
+    root: std::path::PathBuf,
+    dir: std::path::PathBuf,
+}
+
+impl LiveSnapshot {
+    /// The snapshot directory (holding `org.yaml`).
+    pub(crate) fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for LiveSnapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Pulls the live organization into a temporary snapshot for `--org aws`, with the default
+/// credential chain (AWS_PROFILE, AWS_REGION, ...). Errors are written to `err` (exit 3).
+#[cfg(feature = "aws")]
+pub(crate) fn pull_live(err: &mut dyn Write) -> Result<LiveSnapshot, ExitStatus> {
+    use crate::org::aws::{PullOptions, pull};
+    use crate::org::snapshot::{render, write_atomic};
+
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let root = std::env::temp_dir().join(format!("scpsim-live-org-{}-{nanos}", std::process::id()));
+    let live = LiveSnapshot {
+        dir: root.join("org"),
+        root,
+    };
+    let result =
+        pull(&PullOptions::default()).and_then(|snap| write_atomic(&render(&snap), &live.dir));
+    match result {
+        Ok(()) => Ok(live),
+        Err(e) => {
+            report_org_error(err, &e);
+            Err(ExitStatus::Environment)
+        }
+    }
+}
+
+/// `--org aws` in a build without the `aws` feature: explains how to get it.
+#[cfg(not(feature = "aws"))]
+pub(crate) fn pull_live(err: &mut dyn Write) -> Result<LiveSnapshot, ExitStatus> {
+    let _ = writeln!(
+        err,
+        "error: `--org aws` reads the live organization, but scpsim was built without the aws feature\n  help: rebuild with `cargo install scpsim --features aws` (or `cargo build --features aws`), or pass a snapshot directory written by `org pull`"
+    );
+    Err(ExitStatus::Environment)
+}
+
 /// Writes an [`crate::org::err::OrgError`] with its hint to `err`.
 #[cfg(feature = "aws")]
 pub(crate) fn report_org_error(err: &mut dyn Write, e: &crate::org::err::OrgError) {
