@@ -703,3 +703,53 @@ fn not_in_an_organization_has_its_own_error() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn a_pull_killed_half_way_leaves_the_previous_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let (url, _) = stub(|_, target| (200, tiny_org(target)));
+    let o = stub_pull(&url, &out, "2");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", text(&o.stderr));
+    let before = read_tree(&out);
+
+    // A server that stalls on the attachment calls: the pull is killed while waiting.
+    let stalled = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&stalled);
+    let (url, _) = stub(move |_, target| {
+        if target == "ListPoliciesForTarget" {
+            seen.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+        (200, tiny_org(target))
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["org", "pull", "--out", out.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", &url)
+        .env_remove("AWS_ENDPOINT_URL_ORGANIZATIONS")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while stalled.load(Ordering::SeqCst) == 0 {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "the pull never reached the attachments"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(read_tree(&out), before, "killed pull changed the snapshot");
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["snap"]);
+}

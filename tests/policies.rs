@@ -710,3 +710,31 @@ fn rcp_full_aws_access_alone_allows() {
     let ev = Evaluator::new(&set, EvalOptions::default());
     assert_eq!(ev.evaluate(&req).decision, ImplicitlyDenied);
 }
+
+#[test]
+fn org_pull_readonly_identity_policy() {
+    // The identity policy `org pull` needs: every read call it makes, nothing that writes.
+    let set = PolicySet {
+        identity: vec![policy("iam/scpsim-org-pull-readonly.json")],
+        ..PolicySet::default()
+    };
+    let ev = Evaluator::new(&set, EvalOptions::default());
+    let principal = "arn:aws:iam::111111111111:role/scpsim-reader";
+    for (action, expect) in [
+        ("organizations:DescribeOrganization", Allowed),
+        ("organizations:ListRoots", Allowed),
+        ("organizations:ListOrganizationalUnitsForParent", Allowed),
+        ("organizations:ListAccountsForParent", Allowed),
+        ("organizations:ListPoliciesForTarget", Allowed),
+        ("organizations:DescribePolicy", Allowed),
+        ("organizations:ListTagsForResource", Allowed),
+        ("organizations:AttachPolicy", ImplicitlyDenied),
+        ("organizations:LeaveOrganization", ImplicitlyDenied),
+        ("s3:GetObject", ImplicitlyDenied),
+    ] {
+        let mut req = Request::new(principal, action, "*").unwrap();
+        req.region = Some("us-east-1".into());
+        let t = ev.evaluate(&req);
+        assert_eq!(t.decision, expect, "{action}: {}", t.render());
+    }
+}

@@ -8,7 +8,7 @@
 //!
 //! [`write_atomic`] writes into a temporary directory next to the target and renames it into
 //! place only once every file is written, so a failure (or a kill) never leaves a half-written
-//! snapshot and never touches the previous one.
+//! snapshot and never touches the previous one; the next pull removes what a killed one left.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -317,6 +317,7 @@ pub fn write_atomic(files: &[SnapshotFile], out: &Path) -> Result<(), OrgError> 
         });
     };
     let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+    recover_leftovers(&parent, &name, &out);
     let exists = out.exists();
     if exists {
         if !out.is_dir() {
@@ -367,6 +368,30 @@ pub fn write_atomic(files: &[SnapshotFile], out: &Path) -> Result<(), OrgError> 
         tmp.armed = false;
     }
     Ok(())
+}
+
+/// Cleans up after a pull that was killed: removes its temporary directory, and if it died
+/// between moving the previous snapshot aside and moving the new one in, puts the previous one
+/// back. Best effort: errors surface later as ordinary write errors.
+fn recover_leftovers(parent: &Path, name: &str, out: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let tmp_prefix = format!(".{name}.scpsim-tmp-");
+    let old_prefix = format!(".{name}.scpsim-old-");
+    for e in entries.flatten() {
+        let file_name = e.file_name();
+        let f = file_name.to_string_lossy();
+        if f.starts_with(&tmp_prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        } else if f.starts_with(&old_prefix) {
+            if out.exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            } else {
+                let _ = std::fs::rename(e.path(), out);
+            }
+        }
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), OrgError> {
@@ -494,6 +519,27 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["snap"]);
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_pull_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("snap");
+        write_atomic(&render(&sample()), &out).unwrap();
+        // Killed while writing: a stale temporary directory.
+        std::fs::create_dir(dir.path().join(".snap.scpsim-tmp-1")).unwrap();
+        // Killed between the two renames: the previous snapshot moved aside, none in place.
+        std::fs::rename(&out, dir.path().join(".snap.scpsim-old-2")).unwrap();
+        let mut changed = sample();
+        changed.root.ous.clear();
+        write_atomic(&render(&changed), &out).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["snap"]);
+        let org = std::fs::read_to_string(out.join("org.yaml")).unwrap();
+        assert!(!org.contains("Workloads"));
     }
 
     #[test]
