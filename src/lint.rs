@@ -287,9 +287,11 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
                 base
             };
             let before = files.len();
-            walk(&base, &mut files, &mut errors, |f| {
-                set.is_match(f) || f.strip_prefix("./").is_ok_and(|s| set.is_match(s))
-            });
+            if base.is_dir() {
+                walk(&base, &mut files, &mut errors, |f| {
+                    set.is_match(f) || f.strip_prefix("./").is_ok_and(|s| set.is_match(s))
+                });
+            }
             if files.len() == before {
                 errors.push(InputError {
                     path: shown,

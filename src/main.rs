@@ -4,10 +4,11 @@ use clap::Parser;
 
 use scpsim::cli::{Cli, run};
 use scpsim::error::ExitStatus;
+use scpsim::output::PipeSafe;
 
 fn main() -> ExitStatus {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = PipeSafe(stdout.lock());
     run(&cli, &mut out)
 }

@@ -252,8 +252,11 @@ pub fn run(
     }
     regions.sort();
     regions.dedup();
-    if regions.is_empty() {
-        regions.push(None);
+    // Every real request is sent to some region; like the AWS CLI without a configured
+    // region, default to us-east-1 and say so.
+    let default_region = regions.is_empty();
+    if default_region {
+        regions.push(Some("us-east-1".to_string()));
     }
 
     let principal = p
@@ -444,6 +447,7 @@ pub fn run(
             &traces,
             single,
             met,
+            default_region,
         ),
     };
     if out.write_all(text.as_bytes()).is_err() {
@@ -469,6 +473,7 @@ fn human(
     traces: &[Trace],
     single: bool,
     met: Option<bool>,
+    default_region: bool,
 ) -> String {
     let mut o = String::new();
     let path: Vec<String> = org
@@ -488,7 +493,12 @@ fn human(
     let _ = writeln!(o, "resource:  {resource}");
     let _ = writeln!(
         o,
-        "defaults:  aws:SecureTransport=true (SDKs and the CLI call over TLS; override with --context)"
+        "defaults:  aws:SecureTransport=true (SDKs and the CLI call over TLS; override with --context){}",
+        if default_region {
+            "; region us-east-1 (no --region given)"
+        } else {
+            ""
+        }
     );
     o.push('\n');
     if single {

@@ -50,3 +50,24 @@ impl From<OutputFormat> for Format {
         }
     }
 }
+
+/// A writer for stdout that treats a closed pipe (`scpsim ... | head -1`) as success: the
+/// reader has what it wanted, so the command keeps the exit status of its answer instead of
+/// reporting an I/O failure.
+pub struct PipeSafe<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for PipeSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+}

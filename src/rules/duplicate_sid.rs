@@ -39,15 +39,15 @@ impl Rule for DuplicateSid {
 
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
         let stmts = &cx.doc.statements;
-        for (i, s) in stmts.iter().enumerate() {
+        // First use of each Sid: linear in the statement count.
+        let mut first_of: std::collections::HashMap<&str, &crate::policy::Spanned<String>> =
+            std::collections::HashMap::new();
+        for s in stmts {
             let Some(sid) = &s.sid else { continue };
-            let Some(first) = stmts[..i]
-                .iter()
-                .filter_map(|p| p.sid.as_ref())
-                .find(|p| p.value == sid.value)
-            else {
+            let first = *first_of.entry(sid.value.as_str()).or_insert(sid);
+            if std::ptr::eq(first, sid) {
                 continue;
-            };
+            }
             let mut f = cx.finding(
                 &Self::META,
                 sid.span,

@@ -72,11 +72,15 @@ impl Rule for DuplicateStatement {
 
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
         let stmts = &cx.doc.statements;
-        let norm: Vec<PolicyDocument> = stmts.iter().map(normalized).collect();
+        // Keyed by the normalized statement's printed form: linear in the statement count.
+        let mut first_of: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         for (i, s) in stmts.iter().enumerate() {
-            let Some(j) = (0..i).find(|&j| norm[j] == norm[i]) else {
+            let key = normalized(s).to_json_pretty();
+            let j = *first_of.entry(key).or_insert(i);
+            if j == i {
                 continue;
-            };
+            }
             let first = &stmts[j];
             let mut f = cx.finding(
                 &Self::META,

@@ -55,15 +55,24 @@ impl Rule for RedundantAction {
     fn check_document(&self, cx: &DocContext<'_>, out: &mut Vec<Finding>) {
         for s in &cx.doc.statements {
             let values = &s.action.values;
+            // Only entries with a `*` can cover another one; exact duplicates are found by
+            // lookup. Linear in the list for the usual lists with few wildcards.
+            let wild: Vec<usize> = (0..values.len())
+                .filter(|&j| values[j].value.contains('*'))
+                .collect();
+            let mut first_of: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
             for (i, v) in values.iter().enumerate() {
-                let by = values.iter().enumerate().find(|(j, w)| {
-                    *j != i
-                        && if w.value.eq_ignore_ascii_case(&v.value) {
-                            *j < i
-                        } else {
-                            covers(&w.value, &v.value)
-                        }
-                });
+                let j0 = *first_of.entry(v.value.to_ascii_lowercase()).or_insert(i);
+                let by = if j0 < i {
+                    Some((j0, &values[j0]))
+                } else {
+                    wild.iter()
+                        .copied()
+                        .filter(|&j| j != i && !values[j].value.eq_ignore_ascii_case(&v.value))
+                        .find(|&j| covers(&values[j].value, &v.value))
+                        .map(|j| (j, &values[j]))
+                };
                 let Some((_, w)) = by else { continue };
                 let message = if w.value.eq_ignore_ascii_case(&v.value) {
                     format!("`{}` is listed twice", v.value)
