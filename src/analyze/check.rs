@@ -46,7 +46,7 @@ use serde_saphyr::Spanned;
 use crate::catalog::Catalog;
 use crate::diag::{Finding, Severity};
 use crate::eval::trace::DecidedBy;
-use crate::eval::{ChainNode, Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::policy::parse_policy;
 use crate::policy::pattern::{Case, action_matches, glob_match, has_wildcard};
@@ -458,34 +458,6 @@ pub fn load_rules(
     }
 }
 
-const ASSUMED_IDENTITY: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
-fn chain(org: &OrgTree, node: NodeId, rcp: bool) -> Vec<ChainNode> {
-    org.chain(node)
-        .into_iter()
-        .map(|id| {
-            let n = &org.nodes[id];
-            let ids = if rcp { &n.rcps } else { &n.scps };
-            ChainNode {
-                name: match n.kind {
-                    NodeKind::Root => format!("root {}", n.id),
-                    NodeKind::Ou => format!("OU {} ({})", n.name, n.id),
-                    NodeKind::Account => format!("account {} ({})", n.name, n.id),
-                },
-                policies: ids
-                    .iter()
-                    .map(|&p| NamedPolicy {
-                        name: org.policies[p].name.clone(),
-                        document: (*org.policies[p].doc).clone(),
-                        source: Some(Arc::clone(&org.policies[p].source)),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
-}
-
 /// Partitions `regions` into classes that every policy of `set` treats alike, and returns one
 /// representative per class with the members it stands for.
 ///
@@ -586,7 +558,7 @@ pub fn run_rules(
     options: EvalOptions,
     max_violations: usize,
 ) -> Vec<RuleResult> {
-    let Ok(identity) = parse_policy(ASSUMED_IDENTITY) else {
+    let Ok(identity) = parse_policy(super::ASSUMED_IDENTITY) else {
         return Vec::new();
     };
     rules
@@ -614,9 +586,9 @@ pub fn run_rules(
             for (rep, members) in &groups {
                 let acct = &org.nodes[*rep];
                 let set = PolicySet {
-                    scps: chain(org, *rep, false),
+                    scps: super::chain_nodes(org, *rep, false),
                     rcps: if org.rcps_enabled {
-                        chain(org, *rep, true)
+                        super::chain_nodes(org, *rep, true)
                     } else {
                         Vec::new()
                     },

@@ -20,15 +20,14 @@
 //! and the keys are named.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::eval::trace::DecidedBy;
-use crate::eval::{ChainNode, Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
-use crate::org::{NodeId, NodeKind, OrgTree};
+use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::org::{NodeId, OrgTree};
 use crate::policy::pattern::{Case, glob_match};
 use crate::policy::{PolicyDocument, parse_policy};
 
@@ -107,9 +106,6 @@ pub struct DiffResult {
 /// principal ARNs of `aws:PrincipalArn` conditions).
 type StatementNames = (bool, Vec<String>, Vec<String>, Vec<String>);
 
-const ASSUMED_IDENTITY: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
 /// Keys whose values the request space covers (lowercase).
 const COVERED_KEYS: &[&str] = &[
     "aws:requestedregion",
@@ -122,31 +118,6 @@ const COVERED_KEYS: &[&str] = &[
     "aws:securetransport",
     "aws:resourceaccount",
 ];
-
-fn chain(org: &OrgTree, node: NodeId, rcp: bool) -> Vec<ChainNode> {
-    org.chain(node)
-        .into_iter()
-        .map(|id| {
-            let n = &org.nodes[id];
-            let ids = if rcp { &n.rcps } else { &n.scps };
-            ChainNode {
-                name: match n.kind {
-                    NodeKind::Root => format!("root {}", n.id),
-                    NodeKind::Ou => format!("OU {} ({})", n.name, n.id),
-                    NodeKind::Account => format!("account {} ({})", n.name, n.id),
-                },
-                policies: ids
-                    .iter()
-                    .map(|&p| NamedPolicy {
-                        name: org.policies[p].name.clone(),
-                        document: (*org.policies[p].doc).clone(),
-                        source: Some(Arc::clone(&org.policies[p].source)),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
-}
 
 fn chain_texts(org: &OrgTree, node: NodeId) -> Vec<String> {
     org.chain(node)
@@ -187,7 +158,7 @@ fn instantiate(pattern: &str, account: &str) -> String {
 
 /// Computes the diff of two versions of an organization.
 pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOptions) -> DiffResult {
-    let identity = parse_policy(ASSUMED_IDENTITY).ok();
+    let identity = parse_policy(super::ASSUMED_IDENTITY).ok();
     let base_ids: BTreeMap<&str, NodeId> = base
         .accounts()
         .into_iter()
@@ -336,9 +307,9 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
     for (b, h, ids, names) in &groups {
         let account = ids[0].as_str();
         let make = |org: &OrgTree, n: NodeId| PolicySet {
-            scps: chain(org, n, false),
+            scps: super::chain_nodes(org, n, false),
             rcps: if org.rcps_enabled {
-                chain(org, n, true)
+                super::chain_nodes(org, n, true)
             } else {
                 Vec::new()
             },

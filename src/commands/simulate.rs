@@ -21,12 +21,13 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::eval::trace::{DecidedBy, Trace};
-use crate::eval::{ChainNode, Decision, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, Evaluator, NamedPolicy, PolicySet, Request};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::output::Format;
 use crate::policy::{PolicyDocument, parse_policy, pattern::has_wildcard};
 
 use super::load_org;
+use crate::analyze::{ASSUMED_IDENTITY, chain_nodes, named_policy as named, node_label};
 
 /// What `--expect` asserts about every decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,44 +59,8 @@ pub struct SimulateParams<'a> {
     pub expect: Option<Expect>,
 }
 
-/// The identity policy assumed for principals the org file does not describe.
-const ASSUMED_IDENTITY: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
 /// Name of the default principal when `--principal` is absent.
 const DEFAULT_ROLE: &str = "SimulatedRole";
-
-fn node_label(org: &OrgTree, id: NodeId) -> String {
-    let n = &org.nodes[id];
-    match n.kind {
-        NodeKind::Root => format!("root {}", n.id),
-        NodeKind::Ou => format!("OU {} ({})", n.name, n.id),
-        NodeKind::Account => format!("account {} ({})", n.name, n.id),
-    }
-}
-
-fn chain_nodes(org: &OrgTree, node: NodeId, rcp: bool) -> Vec<ChainNode> {
-    org.chain(node)
-        .into_iter()
-        .map(|id| {
-            let n = &org.nodes[id];
-            let ids = if rcp { &n.rcps } else { &n.scps };
-            ChainNode {
-                name: node_label(org, id),
-                policies: ids.iter().map(|&p| named(org, p)).collect(),
-            }
-        })
-        .collect()
-}
-
-fn named(org: &OrgTree, p: usize) -> NamedPolicy {
-    let pol = &org.policies[p];
-    NamedPolicy {
-        name: pol.name.clone(),
-        document: (*pol.doc).clone(),
-        source: Some(pol.source.clone()),
-    }
-}
 
 fn account_of_arn(arn: &str) -> Option<&str> {
     let acct = arn.split(':').nth(4)?;
