@@ -57,6 +57,9 @@ pub enum Command {
         /// Which changes make the exit code 1.
         #[arg(long, value_enum, default_value_t = DiffFailOn::Any)]
         fail_on: DiffFailOn,
+        /// Engine choices.
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Check org-wide compliance rules over every account x action x region in their scope.
     Check {
@@ -66,7 +69,80 @@ pub enum Command {
         /// The rules file (YAML or JSON).
         #[arg(long, value_name = "RULES")]
         rules: PathBuf,
+        /// Engine choices.
+        #[command(flatten)]
+        engine: EngineArgs,
     },
+}
+
+/// The engine's choices where AWS's documentation leaves a rule open (the (verify) items of
+/// aws-semantics.md) and the data sets it reads. Shared by `test`, `simulate`, `check` and
+/// `diff`; traces state the choice in force.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Whether the permissions boundary and session policy cap a resource-policy grant made
+    /// to `Principal: "*"` narrowed by `aws:PrincipalArn` (R1.6; AWS's page says both).
+    #[arg(long, value_enum, default_value_t = WildcardGrantArg::Uncapped)]
+    pub wildcard_principalarn_grant: WildcardGrantArg,
+    /// How a bare operator (no `ForAllValues:`/`ForAnyValue:`) reads a multivalued key (R6.7,
+    /// undefined by AWS): as `any`, as `all`, or `both` (a disagreement is reported as
+    /// indeterminate with both decisions).
+    #[arg(long, value_enum, default_value_t = BareOpArg::Both)]
+    pub bare_op_multivalued: BareOpArg,
+    /// The tasks SCPs cannot restrict (R2.3, data/aws/scp-exemptions.json): `current` (AWS's
+    /// page today), `legacy-pre-2017` (adds the root-user credential tasks older pages
+    /// exempted), or `none`.
+    #[arg(long, value_name = "SET", default_value = "current")]
+    pub scp_exemptions: String,
+}
+
+/// `--wildcard-principalarn-grant` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WildcardGrantArg {
+    /// Not capped (the more specific sentence of AWS's page; default).
+    Uncapped,
+    /// Capped like a grant to the role's ARN.
+    Capped,
+}
+
+/// `--bare-op-multivalued` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BareOpArg {
+    /// As `ForAnyValue:`.
+    Any,
+    /// As `ForAllValues:`.
+    All,
+    /// Evaluate both readings.
+    Both,
+}
+
+impl EngineArgs {
+    /// The evaluation options; `resource_policies_modeled` for `scpsim test` (R1.6's list).
+    fn options(
+        &self,
+        resource_policies_modeled: bool,
+    ) -> Result<crate::eval::EvalOptions, ExitStatus> {
+        let choices = commands::EngineChoices {
+            wildcard_grant: match self.wildcard_principalarn_grant {
+                WildcardGrantArg::Uncapped => crate::eval::WildcardGrant::Uncapped,
+                WildcardGrantArg::Capped => crate::eval::WildcardGrant::Capped,
+            },
+            bare_multivalued: match self.bare_op_multivalued {
+                BareOpArg::Any => crate::eval::BareMultivaluedOption::Any,
+                BareOpArg::All => crate::eval::BareMultivaluedOption::All,
+                BareOpArg::Both => crate::eval::BareMultivaluedOption::Both,
+            },
+            scp_exemptions: Some(self.scp_exemptions.clone()),
+            resource_policies_modeled,
+        };
+        commands::eval_options(&choices).map_err(|e| {
+            #[allow(clippy::print_stderr, reason = "usage errors go to stderr")]
+            {
+                eprintln!("error: --scp-exemptions: {e}");
+            }
+            ExitStatus::Usage
+        })
+    }
 }
 
 /// Which `diff` changes make the exit code 1.
@@ -119,6 +195,9 @@ pub struct SimulateArgs {
     /// Exit 1 unless every decision is the expected one.
     #[arg(long, value_enum)]
     pub expect: Option<ExpectArg>,
+    /// Engine choices.
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Subcommands of `scpsim org`.
@@ -285,6 +364,9 @@ pub struct TestArgs {
     /// Case files or directories (walked for *.json).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Engine choices.
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Runs a parsed command line, writing results to `out`. Returns the exit status.
@@ -310,12 +392,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
         Command::Rules(RulesArgs {
             command: Some(RulesCommand::Explain { id }),
         }) => commands::rules::explain(Format::from(cli.format), id, out),
-        Command::Test(args) => commands::test::run(
-            Format::from(cli.format),
-            &args.paths,
-            commands::catalog_eval_options(),
-            out,
-        ),
+        Command::Test(args) => match args.engine.options(true) {
+            Ok(options) => commands::test::run(Format::from(cli.format), &args.paths, options, out),
+            Err(s) => s,
+        },
         Command::Catalog(CatalogCommand::Info) => {
             commands::catalog::info(Format::from(cli.format), out)
         }
@@ -325,44 +405,61 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
         Command::Catalog(CatalogCommand::Keys { action }) => {
             commands::catalog::keys(Format::from(cli.format), action, out)
         }
-        Command::Simulate(a) => commands::simulate::run(
-            Format::from(cli.format),
-            &commands::simulate::SimulateParams {
-                org: &a.org,
-                account: &a.account,
-                actions: &a.actions,
-                regions: &a.regions,
-                resource: a.resource.as_deref(),
-                principal: a.principal.as_deref(),
-                context: &a.context,
-                expect: a.expect.map(|e| match e {
-                    ExpectArg::Allow => commands::simulate::Expect::Allow,
-                    ExpectArg::Deny => commands::simulate::Expect::Deny,
-                }),
-            },
-            out,
-            &mut std::io::stderr().lock(),
-        ),
+        Command::Simulate(a) => match a.engine.options(false) {
+            Err(s) => s,
+            Ok(options) => commands::simulate::run(
+                Format::from(cli.format),
+                &commands::simulate::SimulateParams {
+                    org: &a.org,
+                    account: &a.account,
+                    actions: &a.actions,
+                    regions: &a.regions,
+                    resource: a.resource.as_deref(),
+                    principal: a.principal.as_deref(),
+                    context: &a.context,
+                    expect: a.expect.map(|e| match e {
+                        ExpectArg::Allow => commands::simulate::Expect::Allow,
+                        ExpectArg::Deny => commands::simulate::Expect::Deny,
+                    }),
+                    options,
+                },
+                out,
+                &mut std::io::stderr().lock(),
+            ),
+        },
         Command::Diff {
             base,
             head,
             fail_on,
-        } => commands::diff::run(
-            cli.format,
-            base,
-            head,
-            match fail_on {
-                DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
-                DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
-                DiffFailOn::Any => commands::diff::FailOn::Any,
-                DiffFailOn::Never => commands::diff::FailOn::Never,
-            },
-            out,
-            &mut std::io::stderr().lock(),
-        ),
-        Command::Check { org, rules } => {
-            commands::check::run(cli.format, org, rules, out, &mut std::io::stderr().lock())
-        }
+            engine,
+        } => match engine.options(false) {
+            Err(s) => s,
+            Ok(options) => commands::diff::run(
+                cli.format,
+                base,
+                head,
+                match fail_on {
+                    DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
+                    DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
+                    DiffFailOn::Any => commands::diff::FailOn::Any,
+                    DiffFailOn::Never => commands::diff::FailOn::Never,
+                },
+                options,
+                out,
+                &mut std::io::stderr().lock(),
+            ),
+        },
+        Command::Check { org, rules, engine } => match engine.options(false) {
+            Err(s) => s,
+            Ok(options) => commands::check::run(
+                cli.format,
+                org,
+                rules,
+                options,
+                out,
+                &mut std::io::stderr().lock(),
+            ),
+        },
         Command::Org(OrgCommand::Show { org }) => commands::org::show(
             Format::from(cli.format),
             org,

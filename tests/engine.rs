@@ -29,6 +29,16 @@ fn case_files() -> Vec<PathBuf> {
     files
 }
 
+/// The options `scpsim test` uses by default: catalog-backed, `current` SCP exemption set,
+/// R1.6's resource-policy-required list on.
+fn test_options() -> EvalOptions {
+    scpsim::commands::eval_options(&scpsim::commands::EngineChoices {
+        resource_policies_modeled: true,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 #[test]
 fn every_reference_and_local_case_passes() {
     let files = case_files();
@@ -56,7 +66,7 @@ fn every_reference_and_local_case_passes() {
                 continue;
             };
             ran += 1;
-            let ev = Evaluator::new(&case.set, EvalOptions::default());
+            let ev = Evaluator::new(&case.set, test_options());
             let prepared = ev.prepare(&case.request);
             let fast = ev.decide(&prepared);
             let trace = ev.explain(&prepared);
@@ -156,4 +166,85 @@ fn cli_invalid_case_file_exits_2_with_location() {
     assert!(out.contains("bad.json:2:28"), "{out}");
     let (code, _) = scpsim(&["test", tmp.path().join("missing.json").to_str().unwrap()]);
     assert_eq!(code, 2);
+}
+
+fn case(name: &str) -> String {
+    case_dir().join(name).to_str().unwrap().to_string()
+}
+
+#[test]
+fn scp_exemption_sets_are_selectable_and_named_in_the_trace() {
+    // Root access keys: restricted under the current page, exempt in the legacy set (R2.3).
+    let root = case("local-root-user-credential-tasks-restricted-by-current-scps.json");
+    let (code, out) = scpsim(&["test", &root]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = scpsim(&["test", &root, "--scp-exemptions", "legacy-pre-2017"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("got Allowed"), "{out}");
+    assert!(out.contains("exemption set `legacy-pre-2017`"), "{out}");
+    assert!(out.contains("Manage the root user's access keys"), "{out}");
+    // Mechanical Turk: exempt under `current`, denied when no set is used.
+    let mturk = case("local-mechanical-turk-not-restricted-by-scps.json");
+    let (code, out) = scpsim(&["--format", "json", "test", &mturk]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("exemption set `current`"), "{out}");
+    let (code, out) = scpsim(&["test", &mturk, "--scp-exemptions", "none"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("got ExplicitlyDenied"), "{out}");
+    let (code, _) = scpsim(&["test", &mturk, "--scp-exemptions", "legacy"]);
+    assert_eq!(code, 2, "an unknown set is a usage error");
+}
+
+#[test]
+fn wildcard_grant_option_changes_the_decision_and_is_stated() {
+    // A bucket policy granting `*` narrowed by aws:PrincipalArn to the role, and a session
+    // policy without an Allow: uncapped by default (R1.6 (verify)), capped on request.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("w.json");
+    let text =
+        std::fs::read_to_string(case_dir().join("local-session-policy-caps-role-arn-grant.json"))
+            .unwrap()
+            .replace(
+                "\"AWS\": \"arn:aws:iam::111122223333:role/Example\"",
+                "\"AWS\": \"*\"",
+            )
+            .replace(
+                "\"expect\": \"ImplicitlyDenied\"",
+                "\"expect\": \"Allowed\"",
+            );
+    std::fs::write(&f, text).unwrap();
+    let f = f.to_str().unwrap();
+    let (code, out) = scpsim(&["--format", "json", "test", f]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("not capped"), "{out}");
+    let (code, out) = scpsim(&["test", f, "--wildcard-principalarn-grant", "capped"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("got ImplicitlyDenied"), "{out}");
+}
+
+#[test]
+fn bare_operator_option_picks_one_reading() {
+    // `StringEquals` without a set qualifier on the multivalued aws:TagKeys: the readings
+    // disagree for ["a", "b"] against ["a"], so the default reports both (R6.7 (verify)).
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("b.json");
+    let case = serde_json::json!({
+        "name": "bare StringEquals on aws:TagKeys", "kind": "simulate",
+        "source": "R6.7", "why": "open in AWS's docs",
+        "identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "ec2:CreateTags", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:TagKeys": ["a"]}}}]}],
+        "request": {"principal": "arn:aws:iam::111122223333:user/u",
+            "action": "ec2:CreateTags", "resource": "*",
+            "context": {"aws:TagKeys": ["a", "b"]}},
+        "expect": "Allowed"
+    });
+    std::fs::write(&f, case.to_string()).unwrap();
+    let f = f.to_str().unwrap();
+    let (code, _) = scpsim(&["test", f, "--bare-op-multivalued", "any"]);
+    assert_eq!(code, 0, "ForAnyValue reading: `a` is among the keys");
+    let (code, _) = scpsim(&["test", f, "--bare-op-multivalued", "all"]);
+    assert_eq!(code, 1, "ForAllValues reading: `b` is not listed");
+    let (code, out) = scpsim(&["test", f]);
+    assert_eq!(code, 1, "both readings disagree: indeterminate, {out}");
 }

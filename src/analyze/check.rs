@@ -175,6 +175,10 @@ pub struct RuleResult {
     pub evaluated: u64,
     /// Number of violated cells.
     pub violation_count: u64,
+    /// Cells of `deny` and `regions` rules that no SCP can restrict (the tasks of
+    /// `data/aws/scp-exemptions.json`, aws-semantics.md R2.3): not violations, since no
+    /// guardrail can fix them, but counted so the summary can say so.
+    pub exempt: u64,
     /// Violated cells, sorted (account, action, region); at most `max_violations` kept.
     pub violations: Vec<Violation>,
 }
@@ -583,6 +587,7 @@ pub fn run_rules(
             let mut evaluated = 0u64;
             let mut violations: Vec<Violation> = Vec::new();
             let mut count = 0u64;
+            let exempt = std::sync::atomic::AtomicU64::new(0);
             for (rep, members) in &groups {
                 let acct = &org.nodes[*rep];
                 let set = PolicySet {
@@ -613,6 +618,8 @@ pub fn run_rules(
                         let ev = &ev;
                         let principal = &principal;
                         let org_path = &org_path;
+                        let exempt = &exempt;
+                        let group_size = members.len() as u64;
                         classes.iter().filter_map(move |(region, members)| {
                             let mut req = Request::new(principal, action, "*").ok()?;
                             req.region = Some(region.clone());
@@ -625,7 +632,15 @@ pub fn run_rules(
                             for (k, v) in &rule.context {
                                 req.context.set(k, v.clone());
                             }
-                            let d = ev.decide(&ev.prepare(&req)).decision;
+                            let prepared = ev.prepare(&req);
+                            if prepared.scp_exempt_task.is_some() && rule.kind != RuleType::Allow {
+                                exempt.fetch_add(
+                                    group_size * members.len() as u64,
+                                    std::sync::atomic::Ordering::Relaxed,
+                                );
+                                return None;
+                            }
+                            let d = ev.decide(&prepared).decision;
                             let ok = match rule.kind {
                                 RuleType::Allow => d == Decision::Allowed,
                                 RuleType::Deny | RuleType::Regions => d != Decision::Allowed,
@@ -688,6 +703,7 @@ pub fn run_rules(
                 cells,
                 evaluated,
                 violation_count: count,
+                exempt: exempt.into_inner(),
                 violations,
             }
         })

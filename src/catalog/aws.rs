@@ -6,11 +6,14 @@ use serde::Deserialize;
 
 use super::err::CatalogError;
 use super::keys::KeyType;
+use crate::eval::{ResourcePolicyRequirement, ScpExemptTask, ScpExemptionSet};
 
 const GLOBAL_KEYS: &str = include_str!("../../data/aws/global-condition-keys.json");
 const GLOBAL_SERVICES: &str = include_str!("../../data/aws/global-services.json");
 const EXEMPTIONS: &str = include_str!("../../data/aws/region-deny-exemptions.json");
 const QUOTAS: &str = include_str!("../../data/aws/quotas.json");
+const SCP_EXEMPTIONS: &str = include_str!("../../data/aws/scp-exemptions.json");
+const RESOURCE_POLICY_REQUIRED: &str = include_str!("../../data/aws/resource-policy-required.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -148,6 +151,52 @@ pub(crate) struct AwsData {
     /// The first period's quotas.
     pub quotas_first: Quotas,
     pub quotas_source: DataSource,
+    /// The SCP exemption sets (R2.3), `extends` resolved, in file order.
+    pub scp_exemption_sets: Vec<ScpExemptionSet>,
+    /// The name of the default set.
+    pub scp_exemption_default: String,
+    pub scp_exemptions_source: DataSource,
+    /// Requests needing a resource-policy grant (R1.6).
+    pub resource_policy_required: Vec<ResourcePolicyRequirement>,
+    pub resource_policy_required_source: DataSource,
+}
+
+#[derive(Deserialize)]
+struct ScpExemptionsFile {
+    source: DataSource,
+    default: String,
+    sets: Vec<RawExemptionSet>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExemptionSet {
+    name: String,
+    #[serde(default)]
+    extends: Option<String>,
+    tasks: Vec<RawExemptTask>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExemptTask {
+    task: String,
+    root_only: bool,
+    actions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ResourcePolicyRequiredFile {
+    source: DataSource,
+    requirements: Vec<RawRequirement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequirement {
+    policy: String,
+    actions: Vec<String>,
+    resource: String,
 }
 
 #[derive(Deserialize)]
@@ -227,7 +276,53 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         return Err(invalid("quotas.json", "no quota period".to_string()));
     };
     let (quotas_first, quotas_latest) = (first.quotas, latest.quotas);
+    const EF: &str = "scp-exemptions.json";
+    let ex: ScpExemptionsFile = parse(EF, SCP_EXEMPTIONS)?;
+    let mut scp_exemption_sets: Vec<ScpExemptionSet> = Vec::new();
+    for raw in ex.sets {
+        let mut tasks = match &raw.extends {
+            Some(base) => scp_exemption_sets
+                .iter()
+                .find(|s| &s.name == base)
+                .map(|s| s.tasks.clone())
+                .ok_or_else(|| {
+                    invalid(
+                        EF,
+                        format!("set `{}` extends unknown set `{base}`", raw.name),
+                    )
+                })?,
+            None => Vec::new(),
+        };
+        tasks.extend(raw.tasks.into_iter().map(|t| ScpExemptTask {
+            task: t.task,
+            root_only: t.root_only,
+            actions: t.actions,
+        }));
+        scp_exemption_sets.push(ScpExemptionSet {
+            name: raw.name,
+            checked: ex.source.checked.clone(),
+            tasks,
+        });
+    }
+    if !scp_exemption_sets.iter().any(|s| s.name == ex.default) {
+        return Err(invalid(EF, format!("unknown default set `{}`", ex.default)));
+    }
+    let rp: ResourcePolicyRequiredFile =
+        parse("resource-policy-required.json", RESOURCE_POLICY_REQUIRED)?;
     Ok(AwsData {
+        scp_exemption_sets,
+        scp_exemption_default: ex.default,
+        scp_exemptions_source: ex.source,
+        resource_policy_required: rp
+            .requirements
+            .into_iter()
+            .map(|r| ResourcePolicyRequirement {
+                policy: r.policy,
+                actions: r.actions,
+                resource: r.resource,
+            })
+            .collect(),
+        resource_policy_required_source: rp.source,
         global_keys,
         global_keys_source: keys.source,
         global_services,

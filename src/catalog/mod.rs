@@ -33,6 +33,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::{LazyLock, OnceLock};
 
+use crate::eval::{ResourcePolicyRequirement, ScpExemptionSet};
 use crate::policy::pattern::{action_matches, has_wildcard};
 
 pub use arn::arn_fits;
@@ -661,6 +662,29 @@ impl Catalog {
         &self.aws.exemptions
     }
 
+    /// The SCP exemption set named `name` (`current`, `legacy-pre-2017`; R2.3), or `None`.
+    pub fn scp_exemption_set(&self, name: &str) -> Option<&ScpExemptionSet> {
+        self.aws.scp_exemption_sets.iter().find(|s| s.name == name)
+    }
+
+    /// Every SCP exemption set, the default set's name, and where the data comes from.
+    pub fn scp_exemption_sets(&self) -> (&[ScpExemptionSet], &str, &DataSource) {
+        (
+            &self.aws.scp_exemption_sets,
+            &self.aws.scp_exemption_default,
+            &self.aws.scp_exemptions_source,
+        )
+    }
+
+    /// The requests for which a resource-based policy must grant access even within one
+    /// account (R1.6), and where the data comes from.
+    pub fn resource_policy_required(&self) -> (&[ResourcePolicyRequirement], &DataSource) {
+        (
+            &self.aws.resource_policy_required,
+            &self.aws.resource_policy_required_source,
+        )
+    }
+
     /// The quotas in force today per the data file (its latest period). Override fields
     /// with [`Quotas::with_overrides`].
     pub fn quotas(&self) -> Quotas {
@@ -970,6 +994,32 @@ mod tests {
         );
         assert!(c.global_key("aws:Nope").is_none());
         assert!(c.global_keys().len() >= 50);
+    }
+
+    #[test]
+    fn scp_exemption_sets_load_and_extend() {
+        let c = cat();
+        let (sets, default, source) = c.scp_exemption_sets();
+        assert_eq!(default, "current");
+        assert!(
+            source
+                .url
+                .as_deref()
+                .is_some_and(|u| u.contains("orgs_manage_policies_scps"))
+        );
+        let current = c.scp_exemption_set("current").unwrap();
+        let legacy = c.scp_exemption_set("legacy-pre-2017").unwrap();
+        assert_eq!(sets.len(), 2);
+        assert!(legacy.tasks.len() > current.tasks.len());
+        assert!(current.tasks.iter().all(|t| legacy.tasks.contains(t)));
+        // Every action pattern names a catalog service.
+        for t in &legacy.tasks {
+            for a in &t.actions {
+                assert!(!c.expand(a).is_empty(), "{a} matches no catalog action");
+            }
+        }
+        let (req, _) = c.resource_policy_required();
+        assert!(req.iter().any(|r| r.policy.contains("KMS")));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub fn run(
     format: OutputFormat,
     org_path: &Path,
     rules_path: &Path,
+    options: crate::eval::EvalOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
@@ -66,7 +67,6 @@ pub fn run(
             return ExitStatus::Usage;
         }
     };
-    let options = super::catalog_eval_options();
     let results = run_rules(&org, &rules, options, MAX_VIOLATIONS_SHOWN);
     let total: u64 = results.iter().map(|r| r.violation_count).sum();
     let text = match format {
@@ -113,6 +113,13 @@ fn human(results: &[RuleResult], total: u64) -> String {
         );
         if let Some(d) = &r.description {
             let _ = writeln!(o, "     {d}");
+        }
+        if r.exempt > 0 {
+            let _ = writeln!(
+                o,
+                "     {} cells not counted: SCPs cannot restrict these tasks (R2.3, data/aws/scp-exemptions.json)",
+                r.exempt
+            );
         }
         if r.violation_count > 0 {
             let _ = writeln!(

@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::output::{Format, OutputFormat};
 
-use super::{catalog_eval_options, decided_summary, load_org};
+use super::{decided_summary, load_org};
 
 /// Which changes make `diff` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +117,7 @@ pub fn run(
     base: &str,
     head: &str,
     fail_on: FailOn,
+    options: crate::eval::EvalOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
@@ -156,7 +157,7 @@ pub fn run(
             return ExitStatus::Environment;
         }
     };
-    let result = diff(&base_org, &head_org, catalog, catalog_eval_options());
+    let result = diff(&base_org, &head_org, catalog, options);
     let text = match format {
         OutputFormat::Json | OutputFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({

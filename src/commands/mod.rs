@@ -118,13 +118,65 @@ fn rcp_supported(prefix: &str) -> bool {
 }
 
 /// Evaluation options backed by the catalog: the home region of global services
-/// (`aws:RequestedRegion`, R7.1) and the services RCPs apply to (R2.5).
+/// (`aws:RequestedRegion`, R7.1), the services RCPs apply to (R2.5) and the data file's default
+/// SCP exemption set (R2.3); every (verify) choice at its default.
 pub fn catalog_eval_options() -> crate::eval::EvalOptions {
+    let catalog = Catalog::load().ok();
     crate::eval::EvalOptions {
         global_service_region: Some(global_region),
         rcp_service_supported: Some(rcp_supported),
+        scp_exemptions: catalog.and_then(|c| {
+            let (_, default, _) = c.scp_exemption_sets();
+            c.scp_exemption_set(default)
+        }),
         ..crate::eval::EvalOptions::default()
     }
+}
+
+/// The engine choices a command line gives: the (verify) items of aws-semantics.md and the
+/// data sets the engine reads.
+#[derive(Debug, Clone, Default)]
+pub struct EngineChoices {
+    /// `--wildcard-principalarn-grant` (R1.6).
+    pub wildcard_grant: crate::eval::WildcardGrant,
+    /// `--bare-op-multivalued` (R6.7).
+    pub bare_multivalued: crate::eval::BareMultivaluedOption,
+    /// `--scp-exemptions`: a set of `data/aws/scp-exemptions.json`, or `none`; `None` for
+    /// the file's default set.
+    pub scp_exemptions: Option<String>,
+    /// Apply R1.6's "resource policy required" list (role trust policies, KMS key policies):
+    /// only where the policy set models resource policies (`scpsim test`).
+    pub resource_policies_modeled: bool,
+}
+
+/// [`catalog_eval_options`] with `choices` applied.
+///
+/// # Errors
+///
+/// An unknown exemption set name: a message listing the sets (a usage error).
+pub fn eval_options(choices: &EngineChoices) -> Result<crate::eval::EvalOptions, String> {
+    let mut o = catalog_eval_options();
+    o.wildcard_grant = choices.wildcard_grant;
+    o.bare_multivalued = choices.bare_multivalued;
+    let catalog = Catalog::load().map_err(|e| e.to_string())?;
+    if let Some(name) = &choices.scp_exemptions {
+        o.scp_exemptions = if name == "none" {
+            None
+        } else {
+            Some(catalog.scp_exemption_set(name).ok_or_else(|| {
+                let (sets, _, _) = catalog.scp_exemption_sets();
+                let names: Vec<&str> = sets.iter().map(|s| s.name.as_str()).collect();
+                format!(
+                    "unknown SCP exemption set `{name}`: the sets are {}, none",
+                    names.join(", ")
+                )
+            })?)
+        };
+    }
+    if choices.resource_policies_modeled {
+        o.resource_policy_required = Some(catalog.resource_policy_required().0);
+    }
+    Ok(o)
 }
 
 /// One line saying what decided a request (for tables and summaries).

@@ -57,6 +57,8 @@ pub struct SimulateParams<'a> {
     pub context: &'a [String],
     /// Expected decision, for scripts.
     pub expect: Option<Expect>,
+    /// Evaluation options (see [`super::eval_options`]).
+    pub options: crate::eval::EvalOptions,
 }
 
 /// Name of the default principal when `--principal` is absent.
@@ -278,7 +280,7 @@ pub fn run(
             "not in the org file: assumed to allow everything, so the answer shows what the guardrails permit"
         }
     };
-    let ev = Evaluator::new(&set, super::catalog_eval_options());
+    let ev = Evaluator::new(&set, p.options);
 
     // Context.
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -38,6 +38,10 @@ pub struct GrantInput<'a> {
     pub resource_grant: GrantSet,
     /// The option for `*` grants.
     pub wildcard: WildcardGrant,
+    /// The resource's own policy must grant access or delegate it to the account (R1.6:
+    /// IAM role trust policies, AWS KMS key policies); an identity-policy Allow alone is not
+    /// enough.
+    pub resource_policy_required: bool,
 }
 
 /// Which part of the grant step decided.
@@ -66,6 +70,10 @@ pub enum GrantStep {
     SessionWithoutAllow,
     /// Across accounts, the resource policy does not allow the caller (R1.11).
     CrossAccountWithoutResourceGrant,
+    /// The resource's own policy (a role trust policy, a KMS key policy) neither allows the
+    /// caller nor delegates to its account, and for this resource an identity policy alone
+    /// never suffices (R1.6).
+    ResourcePolicyRequired,
 }
 
 impl GrantStep {
@@ -96,6 +104,7 @@ impl GrantStep {
             GrantStep::CrossAccountWithoutResourceGrant => {
                 "cross-account: the resource policy does not allow the caller (R1.11)".into()
             }
+            GrantStep::ResourcePolicyRequired => "an identity policy alone never suffices here: the resource's own policy (role trust policy, KMS key policy) must allow the caller or delegate to its account (R1.6)".into(),
         }
     }
 }
@@ -151,6 +160,9 @@ pub fn grant_decision(i: GrantInput<'_>) -> (Decision, GrantStep) {
                 return allowed(GrantStep::ResourcePolicy { form });
             }
         }
+        if i.resource_policy_required && !i.resource_grant.contains(GrantForm::Account) {
+            return denied(GrantStep::ResourcePolicyRequired);
+        }
         if identity_path {
             return allowed(if root && !i.identity_allow {
                 GrantStep::RootUser
@@ -189,6 +201,7 @@ mod tests {
             session_allow: None,
             resource_grant: GrantSet::EMPTY,
             wildcard: WildcardGrant::Uncapped,
+            resource_policy_required: false,
         }
     }
 

@@ -43,7 +43,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::policy::condition::{BareMultivalued, CondFlags, Context};
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::{PolicyDocument, PolicyKind, pattern};
 use crate::source::SourceFile;
 
 pub use trace::Trace;
@@ -328,6 +328,12 @@ pub struct PreparedRequest {
     /// The caller is a service-linked role (by its path, its `AWSServiceRoleFor` name, or a
     /// given `aws:PrincipalArn` under `/aws-service-role/`; R2.2).
     pub service_linked: bool,
+    /// The task SCPs cannot restrict that this request performs (R2.3), from
+    /// [`EvalOptions::scp_exemptions`].
+    pub scp_exempt_task: Option<String>,
+    /// The resource policy this request needs even within one account (R1.6), from
+    /// [`EvalOptions::resource_policy_required`].
+    pub resource_policy_required: Option<String>,
 }
 
 /// Resolver from a service prefix (`iam`) to the region its requests report as
@@ -373,6 +379,85 @@ pub struct EvalOptions {
     pub wildcard_grant: WildcardGrant,
     /// See [`BareMultivaluedOption`].
     pub bare_multivalued: BareMultivaluedOption,
+    /// The tasks SCPs cannot restrict (R2.3), as the catalog builds them from
+    /// `data/aws/scp-exemptions.json`. `None`: no task is exempt.
+    pub scp_exemptions: Option<&'static ScpExemptionSet>,
+    /// The requests for which a resource-based policy must grant access even within one
+    /// account (R1.6: IAM role trust policies, AWS KMS key policies), from
+    /// `data/aws/resource-policy-required.json`. `None`: no such requirement. Commands that
+    /// do not model resource policies (simulate, check, diff) leave it unset.
+    pub resource_policy_required: Option<&'static [ResourcePolicyRequirement]>,
+}
+
+/// One task SCPs cannot restrict in a member account (aws-semantics.md R2.3; AWS Organizations
+/// User Guide, "Service control policies (SCPs)", section "Tasks and entities not restricted
+/// by SCPs", <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScpExemptTask {
+    /// The task, in the page's words (`Tasks on Amazon Mechanical Turk`).
+    pub task: String,
+    /// Exempt only when the member account's root user performs it.
+    pub root_only: bool,
+    /// The action patterns the task is carried out with (case-insensitive, `*`/`?`). Empty
+    /// for a task without an IAM action: it is listed for reference and decides nothing.
+    pub actions: Vec<String>,
+}
+
+/// A named set of [`ScpExemptTask`]s: `current` (the default) or `legacy-pre-2017` (adds the
+/// root-user credential tasks older revisions of the page exempted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScpExemptionSet {
+    /// The set's name, shown in traces.
+    pub name: String,
+    /// The date (YYYY-MM-DD) the data was last checked against the AWS page.
+    pub checked: String,
+    /// The tasks.
+    pub tasks: Vec<ScpExemptTask>,
+}
+
+impl ScpExemptionSet {
+    /// The exempt task `action` performed by `principal` belongs to, if any. Only principals
+    /// of a member account can be exempt; `root_only` tasks need the root user.
+    pub fn task_for(&self, principal: &PrincipalId, action: &str) -> Option<&ScpExemptTask> {
+        if !principal.is_aws_account_principal() {
+            return None;
+        }
+        let root = principal.kind == PrincipalType::Root;
+        self.tasks.iter().find(|t| {
+            (root || !t.root_only) && t.actions.iter().any(|a| pattern::action_matches(a, action))
+        })
+    }
+}
+
+/// Requests for which an identity-policy Allow alone never suffices, even within one account:
+/// the resource's own policy must grant access or delegate it to the account (aws-semantics.md
+/// R1.6; IAM User Guide, "Policy evaluation logic",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourcePolicyRequirement {
+    /// What the resource policy is called (`IAM role trust policy`, `AWS KMS key policy`).
+    pub policy: String,
+    /// Action patterns (case-insensitive).
+    pub actions: Vec<String>,
+    /// Resource ARN pattern (`arn:*:kms:*:*:key/*`); requests on `*` are never covered.
+    pub resource: String,
+}
+
+impl ResourcePolicyRequirement {
+    /// The requirement covering a request for `action` on `resource`, if any.
+    pub fn find<'a>(
+        list: &'a [ResourcePolicyRequirement],
+        action: &str,
+        resource: &str,
+    ) -> Option<&'a ResourcePolicyRequirement> {
+        if resource == "*" {
+            return None;
+        }
+        list.iter().find(|r| {
+            r.actions.iter().any(|a| pattern::action_matches(a, action))
+                && pattern::glob_match(&r.resource, resource, pattern::Case::Sensitive)
+        })
+    }
 }
 
 /// One policy of a policy set, with a name for traces and, optionally, the file it came from
@@ -471,6 +556,7 @@ pub(crate) enum Skip {
     NotAccountPrincipal,
     NoResource,
     ServiceNotSupported,
+    ExemptTask,
 }
 
 impl Skip {
@@ -492,6 +578,7 @@ impl Skip {
             Skip::ServiceNotSupported => {
                 format!("the action's service does not support {what}s (R2.5)")
             }
+            Skip::ExemptTask => format!("{what}s cannot restrict this task (R2.3)"),
         }
     }
 }
@@ -655,8 +742,20 @@ impl Evaluator {
                 .get("aws:principalarn")
                 .and_then(|e| e.values.first())
                 .is_some_and(|a| a.contains(":role/aws-service-role/"));
+        let scp_exempt_task = self
+            .options
+            .scp_exemptions
+            .and_then(|set| set.task_for(p, &request.action))
+            .map(|t| t.task.clone());
+        let resource_policy_required = self
+            .options
+            .resource_policy_required
+            .and_then(|l| ResourcePolicyRequirement::find(l, &request.action, &request.resource))
+            .map(|r| r.policy.clone());
         PreparedRequest {
             service_linked,
+            scp_exempt_task,
+            resource_policy_required,
             action_lower: request.action.to_ascii_lowercase(),
             service_len: request.action.find(':').map_or(0, |i| i + 1),
             request: request.clone(),
@@ -679,6 +778,8 @@ impl Evaluator {
             Err(Skip::ManagementAccount)
         } else if slr {
             Err(Skip::ServiceLinkedRole)
+        } else if req.scp_exempt_task.is_some() {
+            Err(Skip::ExemptTask)
         } else {
             Ok(())
         };
@@ -804,6 +905,7 @@ impl Evaluator {
             session_allow,
             resource_grant,
             wildcard: self.options.wildcard_grant,
+            resource_policy_required: req.resource_policy_required.is_some(),
         };
         grant_decision(input).0
     }

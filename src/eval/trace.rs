@@ -207,6 +207,8 @@ pub struct StatementTrace {
 
 struct Walk<'a> {
     req: &'a PreparedRequest,
+    /// Name of the SCP exemption set in force (for the trace).
+    ev_exemption_set: &'a str,
     mode: BareMultivalued,
     flags: CondFlags,
 }
@@ -386,7 +388,14 @@ impl Walk<'_> {
         }
         ChainTrace {
             applies: applies.is_ok(),
-            skipped_because: applies.err().map(|s| s.describe(what)),
+            skipped_because: applies.err().map(|s| match (s, &self.req.scp_exempt_task) {
+                (super::Skip::ExemptTask, Some(task)) => format!(
+                    "{}: {task} (exemption set `{}`, data/aws/scp-exemptions.json)",
+                    s.describe(what),
+                    self.ev_exemption_set
+                ),
+                _ => s.describe(what),
+            }),
             nodes,
         }
     }
@@ -402,6 +411,10 @@ pub fn explain(ev: &Evaluator, req: &PreparedRequest) -> Trace {
     let app = ev.applicability(req);
     let mut w = Walk {
         req,
+        ev_exemption_set: ev
+            .options
+            .scp_exemptions
+            .map_or("none", |s| s.name.as_str()),
         mode,
         flags: CondFlags::default(),
     };
@@ -487,6 +500,7 @@ pub fn explain(ev: &Evaluator, req: &PreparedRequest) -> Trace {
             session_allow,
             resource_grant,
             wildcard: ev.options.wildcard_grant,
+            resource_policy_required: req.resource_policy_required.is_some(),
         });
         (d, DecidedBy::Grant { grant: step })
     };
