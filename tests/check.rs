@@ -177,7 +177,10 @@ fn widening_the_region_allow_list_breaks_eu_only_in_that_region_only() {
     assert!(all_actions > actions);
     let exempt = r["exempt"].as_u64().unwrap();
     let regions = r["regions"].as_u64().unwrap();
-    assert!(exempt > 0 && exempt.is_multiple_of(regions), "{exempt} / {regions}");
+    assert!(
+        exempt > 0 && exempt.is_multiple_of(regions),
+        "{exempt} / {regions}"
+    );
     assert_eq!(
         r["violation_count"].as_u64().unwrap() + exempt / regions + denied_in_ireland,
         11 * all_actions

@@ -556,3 +556,48 @@ fn human_output_snapshot_and_determinism() {
         String::from_utf8(t1).unwrap()
     );
 }
+
+#[test]
+fn resource_scoped_denies_are_listed_when_the_resource_is_star() {
+    // RequireImdsV2 denies ec2:RunInstances on `instance/*` only: on `*` it cannot apply, so
+    // the answer says so and names it; with an instance ARN (and no IMDSv2 context) it decides.
+    let base = [
+        "--account",
+        "prod-payments",
+        "--action",
+        "ec2:RunInstances",
+        "--region",
+        "eu-west-1",
+    ];
+    let (code, v) = simulate(&base);
+    assert_eq!(code, 0);
+    assert_eq!(v["results"][0]["decision"], "Allowed");
+    let scoped = v["resource_scoped_denies"].as_array().unwrap();
+    assert_eq!(scoped.len(), 1, "{scoped:?}");
+    assert_eq!(scoped[0]["policy"], "RequireImdsV2");
+    assert_eq!(scoped[0]["resources"][0], "arn:aws:ec2:*:*:instance/*");
+    assert!(
+        scoped[0]["location"]
+            .as_str()
+            .unwrap()
+            .contains("require-imdsv2.json:")
+    );
+    let mut with_arn = base.to_vec();
+    with_arn.extend([
+        "--resource",
+        "arn:aws:ec2:eu-west-1:333333333301:instance/i-0123456789abcdef0",
+    ]);
+    let (_, v) = simulate(&with_arn);
+    assert_eq!(v["results"][0]["decision"], "ExplicitlyDenied", "{v}");
+    assert!(v.get("resource_scoped_denies").is_none());
+    // An action no resource-scoped Deny covers gets no list.
+    let (_, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObject",
+        "--region",
+        "eu-west-1",
+    ]);
+    assert!(v.get("resource_scoped_denies").is_none(), "{v}");
+}

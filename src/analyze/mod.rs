@@ -49,3 +49,86 @@ pub fn chain_nodes(org: &OrgTree, node: NodeId, rcp: bool) -> Vec<ChainNode> {
         })
         .collect()
 }
+
+/// A `Deny` statement of an SCP or RCP chain that names specific resources (or uses
+/// `NotResource`), so a request on the resource `*` never meets it: `simulate` and `check`
+/// ask about `*` unless told otherwise, and list these so a reader knows what was not tested.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ResourceScopedDeny {
+    /// `SCP` or `RCP`.
+    pub policy_type: &'static str,
+    /// The node the policy is attached to (as in traces).
+    pub node: String,
+    /// The policy name.
+    pub policy: String,
+    /// The statement's `Sid`, or `#N` (0-based, as traces name it) without one.
+    pub statement: String,
+    /// `file:line` of the statement, when the policy came from a file.
+    pub location: Option<String>,
+    /// The `Resource` (or `NotResource`, prefixed with `not `) values.
+    pub resources: Vec<String>,
+    /// Which of the asked actions the statement's `Action`/`NotAction` covers.
+    pub actions: Vec<String>,
+}
+
+/// The [`ResourceScopedDeny`] statements of `scps` and `rcps` that cover any of `actions`
+/// (case-insensitive patterns as IAM matches them), in chain order.
+pub fn resource_scoped_denies(
+    scps: &[ChainNode],
+    rcps: &[ChainNode],
+    actions: &[String],
+) -> Vec<ResourceScopedDeny> {
+    use crate::policy::Effect;
+    use crate::policy::pattern::action_matches;
+    let mut out = Vec::new();
+    for (policy_type, chain) in [("SCP", scps), ("RCP", rcps)] {
+        for node in chain {
+            for p in &node.policies {
+                for s in &p.document.statements {
+                    if s.effect.value != Effect::Deny {
+                        continue;
+                    }
+                    let Some(res) = &s.resource else { continue };
+                    if !res.negated && res.values.iter().any(|v| v.value == "*") {
+                        continue;
+                    }
+                    let covered: Vec<String> = actions
+                        .iter()
+                        .filter(|a| {
+                            let any = s.action.values.iter().any(|v| action_matches(&v.value, a));
+                            any != s.action.negated
+                        })
+                        .cloned()
+                        .collect();
+                    if covered.is_empty() {
+                        continue;
+                    }
+                    out.push(ResourceScopedDeny {
+                        policy_type,
+                        node: node.name.clone(),
+                        policy: p.name.clone(),
+                        statement: s
+                            .sid_str()
+                            .map_or_else(|| format!("#{}", s.index), str::to_string),
+                        location: p.source.as_ref().map(|src| {
+                            format!("{}:{}", src.name(), src.line_col(s.span.start).line)
+                        }),
+                        resources: res
+                            .values
+                            .iter()
+                            .map(|v| {
+                                if res.negated {
+                                    format!("not {}", v.value)
+                                } else {
+                                    v.value.clone()
+                                }
+                            })
+                            .collect(),
+                        actions: covered,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -99,6 +99,10 @@ struct SimulateOut<'a> {
     results: &'a [Cell],
     #[serde(skip_serializing_if = "Option::is_none")]
     trace: Option<&'a Trace>,
+    /// With the resource `*`: the Deny statements scoped to specific resources, which the
+    /// answer did not test (see [`crate::analyze::ResourceScopedDeny`]).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    resource_scoped_denies: &'a [crate::analyze::ResourceScopedDeny],
 }
 
 fn usage(err: &mut dyn Write, msg: &str) -> ExitStatus {
@@ -379,6 +383,11 @@ pub fn run(
         .into_iter()
         .map(|n| node_label(&org, n))
         .collect();
+    let scoped = if resource == "*" {
+        crate::analyze::resource_scoped_denies(&set.scps, &set.rcps, &actions)
+    } else {
+        Vec::new()
+    };
     let text = match format {
         Format::Json => {
             let doc = SimulateOut {
@@ -399,23 +408,26 @@ pub fn run(
                 expectation_met: met,
                 results: &cells,
                 trace: if single { traces.first() } else { None },
+                resource_scoped_denies: &scoped,
             };
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
             s
         }
-        _ => human(
-            &org,
-            account,
-            &principal,
-            identity_note,
-            resource,
-            &cells,
-            &traces,
-            single,
-            met,
-            default_region,
-        ),
+        _ => {
+            human(
+                &org,
+                account,
+                &principal,
+                identity_note,
+                resource,
+                &cells,
+                &traces,
+                single,
+                met,
+                default_region,
+            ) + &scoped_note(&scoped)
+        }
     };
     if out.write_all(text.as_bytes()).is_err() {
         return ExitStatus::Environment;
@@ -430,6 +442,42 @@ pub fn run(
     clippy::too_many_arguments,
     reason = "one rendering function with its whole input"
 )]
+/// The note listing resource-scoped Deny statements not tested on `*` (empty when none).
+fn scoped_note(scoped: &[crate::analyze::ResourceScopedDeny]) -> String {
+    if scoped.is_empty() {
+        return String::new();
+    }
+    let mut o = format!(
+        "\nnote: the resource is `*`, so {} Deny statement{} scoped to specific resources did not apply; pass --resource ARN to test {}:\n",
+        scoped.len(),
+        if scoped.len() == 1 { "" } else { "s" },
+        if scoped.len() == 1 { "it" } else { "them" }
+    );
+    for d in scoped {
+        let shown: Vec<&str> = d.actions.iter().take(3).map(String::as_str).collect();
+        let more = d.actions.len().saturating_sub(shown.len());
+        let _ = writeln!(
+            o,
+            "  - {} {} statement {} on {}{}: {} on {}{}",
+            d.policy_type,
+            d.policy,
+            d.statement,
+            d.node,
+            d.location
+                .as_ref()
+                .map_or_else(String::new, |l| format!(" ({l})")),
+            d.resources.join(", "),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    o
+}
+
 fn human(
     org: &OrgTree,
     account: NodeId,
