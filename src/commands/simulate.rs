@@ -438,10 +438,6 @@ pub fn run(
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one rendering function with its whole input"
-)]
 /// The note listing resource-scoped Deny statements not tested on `*` (empty when none).
 fn scoped_note(scoped: &[crate::analyze::ResourceScopedDeny]) -> String {
     if scoped.is_empty() {
@@ -478,6 +474,10 @@ fn scoped_note(scoped: &[crate::analyze::ResourceScopedDeny]) -> String {
     o
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one rendering function with its whole input"
+)]
 fn human(
     org: &OrgTree,
     account: NodeId,
