@@ -364,6 +364,11 @@ pub struct TestArgs {
     /// Case files or directories (walked for *.json).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Read the cases' policy element names without regard to case (`effect` as `Effect`).
+    /// AWS spells each name as one literal and no AWS page says whether IAM accepts another
+    /// case (aws-semantics.md R4.9, open), so by default such a name is an unknown element.
+    #[arg(long)]
+    pub lenient_element_case: bool,
     /// Engine choices.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -393,7 +398,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
             command: Some(RulesCommand::Explain { id }),
         }) => commands::rules::explain(Format::from(cli.format), id, out),
         Command::Test(args) => match args.engine.options(true) {
-            Ok(options) => commands::test::run(Format::from(cli.format), &args.paths, options, out),
+            Ok(mut options) => {
+                options.lenient_element_case = args.lenient_element_case;
+                commands::test::run(Format::from(cli.format), &args.paths, options, out)
+            }
             Err(s) => s,
         },
         Command::Catalog(CatalogCommand::Info) => {

@@ -248,3 +248,28 @@ fn bare_operator_option_picks_one_reading() {
     let (code, out) = scpsim(&["test", f]);
     assert_eq!(code, 1, "both readings disagree: indeterminate, {out}");
 }
+
+#[test]
+fn lenient_element_case_is_opt_in_and_stated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("l.json");
+    let case = serde_json::json!({
+        "name": "lower-case element names", "kind": "simulate",
+        "source": "R4.9", "why": "open in AWS's docs",
+        "identity": [{"version": "2012-10-17", "statement": [{"effect": "Allow",
+            "action": "s3:GetObject", "resource": "*"}]}],
+        "request": {"principal": "arn:aws:iam::111122223333:user/u",
+            "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+        "expect": "Allowed"
+    });
+    std::fs::write(&f, case.to_string()).unwrap();
+    let f = f.to_str().unwrap();
+    let (code, _) = scpsim(&["test", f]);
+    assert_eq!(
+        code, 2,
+        "strict by default: the case's policy does not load"
+    );
+    let (code, out) = scpsim(&["--format", "json", "test", f, "--lenient-element-case"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("--lenient-element-case"), "{out}");
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::ExitStatus;
-use crate::eval::case::{CaseEntry, load_cases};
+use crate::eval::case::{CaseEntry, load_cases_with};
 use crate::eval::{Decision, EvalOptions, Evaluator, Trace};
 use crate::lint::{collect_files, io_message};
 use crate::output::Format;
@@ -95,7 +95,10 @@ pub fn run_cases(paths: &[PathBuf], options: EvalOptions) -> TestRun {
             }
         };
         let source: Arc<SourceFile> = SourceFile::new(name.clone(), text);
-        let cases = match load_cases(&source) {
+        let lower = crate::policy::LowerOptions {
+            lenient_element_case: options.lenient_element_case,
+        };
+        let cases = match load_cases_with(&source, lower) {
             Ok(c) => c,
             Err(e) => {
                 run.errors.push(FileError {

@@ -13,7 +13,6 @@
 use std::sync::Arc;
 
 use crate::json::{self, Json, JsonValue};
-use crate::policy::lower;
 use crate::source::{SourceFile, Span};
 
 use super::{ChainNode, Decision, NamedPolicy, PolicySet, Request};
@@ -63,6 +62,7 @@ pub enum CaseEntry {
 
 struct Loader {
     source: Arc<SourceFile>,
+    options: crate::policy::LowerOptions,
 }
 
 impl Loader {
@@ -108,7 +108,7 @@ impl Loader {
     }
 
     fn policy(&self, j: &Json, name: String) -> Result<NamedPolicy, CaseError> {
-        match lower(j) {
+        match crate::policy::lower_with(j, self.options) {
             Ok(document) => Ok(NamedPolicy {
                 name,
                 document,
@@ -298,8 +298,21 @@ impl Loader {
 /// The first problem: invalid JSON, a case or policy of the wrong shape, an unknown expected
 /// decision, an unrecognised principal; located by file, line and column.
 pub fn load_cases(source: &Arc<SourceFile>) -> Result<Vec<CaseEntry>, CaseError> {
+    load_cases_with(source, crate::policy::LowerOptions::default())
+}
+
+/// [`load_cases`], reading the policies with `options` (for example lenient element names).
+///
+/// # Errors
+///
+/// As [`load_cases`].
+pub fn load_cases_with(
+    source: &Arc<SourceFile>,
+    options: crate::policy::LowerOptions,
+) -> Result<Vec<CaseEntry>, CaseError> {
     let loader = Loader {
         source: Arc::clone(source),
+        options,
     };
     let root = json::parse(source.text()).map_err(|e| loader.err(e.span, e.to_string()))?;
     match &root.value {

@@ -387,6 +387,10 @@ pub struct EvalOptions {
     /// `data/aws/resource-policy-required.json`. `None`: no such requirement. Commands that
     /// do not model resource policies (simulate, check, diff) leave it unset.
     pub resource_policy_required: Option<&'static [ResourcePolicyRequirement]>,
+    /// The policies were read with element names folded to their case
+    /// ([`crate::policy::LowerOptions::lenient_element_case`], R4.9 (verify)); the engine only
+    /// states it in traces.
+    pub lenient_element_case: bool,
 }
 
 /// One task SCPs cannot restrict in a member account (aws-semantics.md R2.3; AWS Organizations

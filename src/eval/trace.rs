@@ -556,6 +556,12 @@ pub fn explain(ev: &Evaluator, req: &PreparedRequest) -> Trace {
                 .into(),
         );
     }
+    if ev.options.lenient_element_case {
+        notes.push(
+            "element names were read without regard to case (--lenient-element-case; AWS spells each as one literal, R4.9, verify)"
+                .into(),
+        );
+    }
     if w.flags.bare_multivalued {
         notes.push(format!(
             "a condition without ForAllValues/ForAnyValue met a multivalued key; read as {} (R6.7, verify)",

@@ -32,14 +32,37 @@ const STATEMENT_ELEMENTS: [&str; 9] = [
     "Condition",
 ];
 
+/// How lowering reads element names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LowerOptions {
+    /// Read element names (`Version`, `Statement`, `Effect`, `Action`, ...) without regard to
+    /// case, so `effect` is `Effect`. Off by default: AWS spells each name as one literal and
+    /// Access Analyzer reports any other spelling as INVALID_POLICY_ELEMENT, but no AWS page
+    /// says whether IAM itself accepts it (aws-semantics.md R4.9, a (verify) item). Values
+    /// (`Allow`, principal types, operators) stay case-sensitive either way.
+    pub lenient_element_case: bool,
+}
+
 /// Parses policy text: strict JSON, then lowering.
 ///
 /// # Errors
 ///
 /// A JSON syntax error (one, since parsing stops there) or every grammar error of the document.
 pub fn parse_policy(text: &str) -> Result<PolicyDocument, PolicyErrors> {
+    parse_policy_with(text, LowerOptions::default())
+}
+
+/// [`parse_policy`] with [`LowerOptions`].
+///
+/// # Errors
+///
+/// As [`parse_policy`].
+pub fn parse_policy_with(
+    text: &str,
+    options: LowerOptions,
+) -> Result<PolicyDocument, PolicyErrors> {
     match json::parse(text) {
-        Ok(j) => lower(&j),
+        Ok(j) => lower_with(&j, options),
         Err(e) => Err(PolicyErrors::one(PolicyError {
             kind: K::JsonSyntax,
             message: e.to_string(),
@@ -58,7 +81,19 @@ pub fn parse_policy(text: &str) -> Result<PolicyDocument, PolicyErrors> {
 ///
 /// Every grammar error of the document, in source order.
 pub fn lower(json: &Json) -> Result<PolicyDocument, PolicyErrors> {
-    let mut cx = Lowerer { errors: Vec::new() };
+    lower_with(json, LowerOptions::default())
+}
+
+/// [`lower`] with [`LowerOptions`].
+///
+/// # Errors
+///
+/// As [`lower`].
+pub fn lower_with(json: &Json, options: LowerOptions) -> Result<PolicyDocument, PolicyErrors> {
+    let mut cx = Lowerer {
+        errors: Vec::new(),
+        lenient: options.lenient_element_case,
+    };
     let doc = cx.document(json);
     match (PolicyErrors::from_vec(cx.errors), doc) {
         (None, Some(doc)) => Ok(doc),
@@ -78,16 +113,28 @@ pub fn lower(json: &Json) -> Result<PolicyDocument, PolicyErrors> {
 
 struct Lowerer {
     errors: Vec<PolicyError>,
+    /// [`LowerOptions::lenient_element_case`].
+    lenient: bool,
 }
 
 /// The members of one object, with duplicates reported and unknown names reported.
 struct Fields<'a> {
     members: Vec<&'a Member>,
+    /// Element names match without regard to case (lenient mode, element objects only).
+    fold: bool,
 }
 
 impl<'a> Fields<'a> {
     fn get(&self, name: &str) -> Option<&'a Member> {
-        self.members.iter().rev().find(|m| m.key == name).copied()
+        let exact = self.members.iter().rev().find(|m| m.key == name).copied();
+        if exact.is_some() || !self.fold {
+            return exact;
+        }
+        self.members
+            .iter()
+            .rev()
+            .find(|m| m.key.eq_ignore_ascii_case(name))
+            .copied()
     }
 }
 
@@ -153,6 +200,11 @@ impl Lowerer {
             }
             if let Some(known) = known
                 && !known.contains(&m.key.as_str())
+                && !(self.lenient
+                    && known.iter().any(|k| k.eq_ignore_ascii_case(&m.key))
+                    && !members.iter().any(|o| {
+                        known.contains(&o.key.as_str()) && o.key.eq_ignore_ascii_case(&m.key)
+                    }))
             {
                 let help = if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
                     format!("element names are case-sensitive: write `{k}`")
@@ -173,6 +225,7 @@ impl Lowerer {
         }
         Fields {
             members: members.iter().collect(),
+            fold: self.lenient && known.is_some(),
         }
     }
 
@@ -912,6 +965,32 @@ mod tests {
         assert_eq!(
             errs(r#"{"Statement":[{"Effect":"Allow","Principal":{},"Action":"*"}]}"#)[0].0,
             "empty-element"
+        );
+    }
+
+    #[test]
+    fn lenient_element_case_folds_names_only() {
+        let text = r#"{"version":"2012-10-17","STATEMENT":[{"sid":"A","effect":"Allow","action":"s3:GetObject","RESOURCE":"*"}]}"#;
+        assert!(parse_policy(text).is_err(), "strict by default (R4.9)");
+        let lenient = LowerOptions {
+            lenient_element_case: true,
+        };
+        let doc = parse_policy_with(text, lenient).unwrap();
+        assert!(doc.version.is_some());
+        assert_eq!(doc.statements.len(), 1);
+        assert_eq!(doc.statements[0].sid_str(), Some("A"));
+        assert_eq!(doc.statements[0].action.values[0].value, "s3:GetObject");
+        // Values stay case-sensitive, and an unknown name stays unknown.
+        let bad = r#"{"Version":"2012-10-17","Statement":[{"effect":"allow","Action":"*","Resource":"*"}]}"#;
+        assert!(parse_policy_with(bad, lenient).is_err());
+        let unknown = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Actions":"*","Resource":"*"}]}"#;
+        assert!(parse_policy_with(unknown, lenient).is_err());
+        // With both spellings present, the exact one wins and the other is still reported.
+        let both = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","effect":"Deny","Action":"*","Resource":"*"}]}"#;
+        let e = parse_policy_with(both, lenient).unwrap_err();
+        assert!(
+            e.iter()
+                .any(|e| e.message.contains("unknown element `effect`"))
         );
     }
 }
