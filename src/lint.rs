@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::{Finding, Severity, sort_findings};
-use crate::policy::{PolicyDocument, PolicyError, PolicyKind, parse_policy};
+use crate::policy::{
+    LowerOptions, PolicyDocument, PolicyError, PolicyKind, lower_partial, parse_policy,
+};
 use crate::rules::{self, ScpGrammar};
 use crate::source::{SourceFile, Span};
 
@@ -148,6 +150,22 @@ fn choose_kind(
     (guess(), KindSource::Guessed)
 }
 
+/// The statement part of a JSON Pointer: `/Statement/3` of `/Statement/3/Action/0`,
+/// `/Statement` for a lone statement object, or the whole pointer outside `Statement`.
+fn statement_prefix(pointer: &str) -> &str {
+    let Some(rest) = pointer.strip_prefix("/Statement") else {
+        return pointer;
+    };
+    let index_len = rest
+        .strip_prefix('/')
+        .map_or(0, |r| r.bytes().take_while(u8::is_ascii_digit).count());
+    if index_len == 0 {
+        "/Statement"
+    } else {
+        &pointer[.."/Statement/".len() + index_len]
+    }
+}
+
 /// Lints one file's text. Never fails: syntax and grammar errors become findings.
 pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
     let (kind, kind_source, mut findings) = match parse_policy(source.text()) {
@@ -162,10 +180,37 @@ pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
         Err(errors) => {
             let (kind, ks) =
                 choose_kind(opts, source.name(), || guess_kind_from_text(source.text()));
-            let findings = errors
+            let mut findings: Vec<Finding> = errors
                 .into_iter()
                 .map(|e| finding_from_error(source, e))
                 .collect();
+            // Valid JSON with grammar errors: the other rules still check every statement that
+            // lowered, so one broken statement does not hide the rest of the file's findings.
+            // Only statement-level findings of statements without a grammar error are kept:
+            // document-level rules would misread a document whose Version or shape is broken.
+            if let Ok(json) = crate::json::parse(source.text())
+                && let (Some(doc), _) = lower_partial(&json, LowerOptions::default())
+                && !doc.statements.is_empty()
+            {
+                let broken: Vec<String> = findings
+                    .iter()
+                    .map(|f| statement_prefix(&f.pointer).to_string())
+                    .collect();
+                findings.extend(
+                    rules::check_document(
+                        source,
+                        &doc,
+                        kind,
+                        opts.scp_grammar,
+                        opts.config.as_deref(),
+                    )
+                    .into_iter()
+                    .filter(|f| {
+                        let p = statement_prefix(&f.pointer);
+                        p.starts_with("/Statement") && !broken.iter().any(|b| b == p)
+                    }),
+                );
+            }
             (kind, ks, findings)
         }
     };
@@ -495,6 +540,39 @@ pub fn lint_org(path: &Path, opts: &LintOptions) -> LintRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grammar_error_does_not_hide_the_other_statements_findings() {
+        let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "allow", "Action": "s3:GetObjekt", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}
+  ]
+}"#;
+        let opts = LintOptions {
+            kind: Some(PolicyKind::Identity),
+            ..LintOptions::default()
+        };
+        let r = lint_bytes("p.json", text.as_bytes().to_vec(), &opts);
+        let got: Vec<(&str, &str)> = r
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.pointer.as_str()))
+            .collect();
+        // The broken statement 0 gets only its grammar error; statement 1 is still checked.
+        assert_eq!(
+            got,
+            vec![
+                ("invalid-effect", "/Statement/0/Effect"),
+                ("unknown-action", "/Statement/1/Action")
+            ],
+            "{got:?}"
+        );
+        assert_eq!(statement_prefix("/Statement/12/Action/0"), "/Statement/12");
+        assert_eq!(statement_prefix("/Statement/Action"), "/Statement");
+        assert_eq!(statement_prefix("/Version"), "/Version");
+    }
 
     #[test]
     fn invalid_utf8_is_a_located_finding() {

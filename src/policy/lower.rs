@@ -84,6 +84,23 @@ pub fn lower(json: &Json) -> Result<PolicyDocument, PolicyErrors> {
     lower_with(json, LowerOptions::default())
 }
 
+/// Lowers as much of a document as is valid: the document with every statement that lowered
+/// (a statement with a grammar error is left out, the others keep their original `index` and
+/// pointers), and every grammar error. `None` when even the document's shape is wrong (not an
+/// object, no `Statement`). Lint uses it to run the other rules on the valid statements of a
+/// file that has grammar errors.
+pub fn lower_partial(
+    json: &Json,
+    options: LowerOptions,
+) -> (Option<PolicyDocument>, Vec<PolicyError>) {
+    let mut cx = Lowerer {
+        errors: Vec::new(),
+        lenient: options.lenient_element_case,
+    };
+    let doc = cx.document(json);
+    (doc, cx.errors)
+}
+
 /// [`lower`] with [`LowerOptions`].
 ///
 /// # Errors

@@ -20,7 +20,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use err::{PolicyError, PolicyErrorKind, PolicyErrors};
-pub use lower::{LowerOptions, lower, lower_with, parse_policy, parse_policy_with};
+pub use lower::{LowerOptions, lower, lower_partial, lower_with, parse_policy, parse_policy_with};
 
 use crate::source::Span;
 
