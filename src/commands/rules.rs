@@ -20,6 +20,7 @@ struct RuleOut<'a> {
     kinds: Vec<PolicyKind>,
     summary: &'a str,
     reported_by_parser: bool,
+    reported_by_org_loader: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     docs: Option<String>,
 }
@@ -32,6 +33,7 @@ fn rule_out(r: &dyn rules::Rule, with_docs: bool) -> RuleOut<'static> {
         kinds: m.kinds.to_vec(),
         summary: m.summary,
         reported_by_parser: r.reported_by_parser(),
+        reported_by_org_loader: r.reported_by_org_loader(),
         docs: with_docs.then(|| m.docs_text()),
     }
 }
@@ -163,6 +165,8 @@ pub fn explain(format: Format, id: &str, out: &mut dyn Write) -> ExitStatus {
             kinds_text(m),
             if rule.reported_by_parser() {
                 " Reported while parsing."
+            } else if rule.reported_by_org_loader() {
+                " Reported while reading the org file (`lint --org`, `org show`)."
             } else {
                 ""
             },

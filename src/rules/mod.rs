@@ -53,6 +53,10 @@ mod not_principal_with_allow;
 mod not_principal_with_deny;
 mod not_resource_with_allow;
 mod operator_key_type_mismatch;
+mod org_attachment_quota;
+mod org_no_scp;
+mod org_node_without_allow;
+mod org_ou_depth;
 mod pass_role_star;
 mod policy_size_limit;
 mod principal_not_allowed;
@@ -207,6 +211,13 @@ pub trait Rule: Sync {
     fn reported_by_parser(&self) -> bool {
         false
     }
+
+    /// True for the organization rules the org loader reports while reading the org file
+    /// (quotas, OU depth, nodes without SCPs or without an Allow), because every command that
+    /// reads an org needs them; their `check_org` does nothing.
+    fn reported_by_org_loader(&self) -> bool {
+        false
+    }
 }
 
 /// Declares a rule struct and its [`RuleMeta`], keeping the doc comment as the rule's docs.
@@ -273,6 +284,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &not_principal_with_deny::NotPrincipalWithDeny,
         &not_resource_with_allow::NotResourceWithAllow,
         &operator_key_type_mismatch::OperatorKeyTypeMismatch,
+        &org_attachment_quota::OrgAttachmentQuota,
+        &org_no_scp::OrgNoScp,
+        &org_node_without_allow::OrgNodeWithoutAllow,
+        &org_ou_depth::OrgOuDepth,
         &pass_role_star::PassRoleStar,
         &policy_size_limit::PolicySizeLimit,
         &principal_not_allowed::PrincipalNotAllowed,
