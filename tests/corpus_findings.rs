@@ -19,6 +19,13 @@
 //!   PassRole guide tells customers to avoid.
 //! - `redundant-action` (ReadOnlyAccess and others): true positives; entries such as
 //!   `ec2:DescribeInstanceImageMetadata` next to `ec2:Describe*` are covered twice.
+//! - `shadowed-statement` (2): true positives. aws-samples IAM
+//!   deny-creating-any-service-specific-credentials: the unconditional
+//!   `DenyCreatingAnyServiceSpecificCredential` makes the tag-exception statement below it
+//!   dead (the sample shows two alternatives in one file; deployed as written, the exception
+//!   never applies). cloudposse guardduty-policies: `DenyGuardDutyDisassociation` repeats an
+//!   action the second statement already denies on `*`. (Policy evaluation logic: any
+//!   matching Deny decides.)
 //! - `source-ip-deny-without-service-exemption` (primeharbor Sec-RootUsage): true positive; the
 //!   AWS source-IP example pairs `NotIpAddress` with `aws:ViaAWSService`.
 //! - `action-pattern-matches-nothing` (cloudposse s3-policies, `s3:Delete*PublicAccessBlock`):

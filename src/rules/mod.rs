@@ -63,6 +63,7 @@ mod redundant_action;
 mod region_allow_list_without_global_exemption;
 mod scp_on_management_account;
 mod set_operator_on_single_valued_key;
+mod shadowed_statement;
 mod source_ip_deny_without_service_exemption;
 mod unattached_policy;
 mod unknown_action;
@@ -283,6 +284,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &region_allow_list_without_global_exemption::RegionAllowListWithoutGlobalExemption,
         &scp_on_management_account::ScpOnManagementAccount,
         &set_operator_on_single_valued_key::SetOperatorOnSingleValuedKey,
+        &shadowed_statement::ShadowedStatement,
         &source_ip_deny_without_service_exemption::SourceIpDenyWithoutServiceExemption,
         &unattached_policy::UnattachedPolicy,
         &unknown_action::UnknownAction,
