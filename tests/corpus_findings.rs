@@ -26,6 +26,15 @@
 //!   never applies). cloudposse guardduty-policies: `DenyGuardDutyDisassociation` repeats an
 //!   action the second statement already denies on `*`. (Policy evaluation logic: any
 //!   matching Deny decides.)
+//! - `unresolved-placeholder` (198, in the aws-samples SCP, RCP and data-perimeter
+//!   examples only): true positives; every one is a documentation placeholder the reader is
+//!   told to fill in (`<my-org-id>`, `[PRIVILEGED_ROLE]`, `${Account}`, `{example-region-1}`,
+//!   `[MAX_SIGNATURE_AGE_IN_MILLISECONDS]`...). Deployed as written, IAM compares them
+//!   literally (policy variables are only `${service:key}` and `${*}`/`${?}`/`${$}`, IAM
+//!   guide "Policy variables"). The policy variables of the corpus (`${aws:PrincipalAccount}`,
+//!   `${sagemaker:DomainId}`...) are not reported. One finding per placeholder per file.
+//! - `statement-never-matches`, `condition-never-true`: none (the one unreadable number, the
+//!   `[MAX_SIGNATURE_AGE_IN_MILLISECONDS]` placeholder, is left to `unresolved-placeholder`).
 //! - `source-ip-deny-without-service-exemption` (primeharbor Sec-RootUsage): true positive; the
 //!   AWS source-IP example pairs `NotIpAddress` with `aws:ViaAWSService`.
 //! - `action-pattern-matches-nothing` (cloudposse s3-policies, `s3:Delete*PublicAccessBlock`):
