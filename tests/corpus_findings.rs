@@ -26,6 +26,14 @@
 //!   never applies). cloudposse guardduty-policies: `DenyGuardDutyDisassociation` repeats an
 //!   action the second statement already denies on `*`. (Policy evaluation logic: any
 //!   matching Deny decides.)
+//! - `locks-out-admin-role`: cloudposse iam-policies `DenyIAMRolesChanges` (warning): true
+//!   positive; it denies `iam:AttachRolePolicy`/`iam:PutRolePolicy`/`iam:UpdateAssumeRolePolicy`
+//!   on every role to everyone, `OrganizationAccountAccessRole` and `AWSControlTowerExecution`
+//!   included (SCPs apply to every principal of a member account, Organizations guide "Service
+//!   control policies"). cloudposse deny-all-policies (info): the deny-all SCP of a Suspended
+//!   OU, which locks administrators out by design; reported at info for that reason.
+//!   primeharbor Gov-PreSuspendedAccounts exempts `OrganizationAccountAccessRole` and is
+//!   rightly not reported.
 //! - `unresolved-placeholder` (198, in the aws-samples SCP, RCP and data-perimeter
 //!   examples only): true positives; every one is a documentation placeholder the reader is
 //!   told to fill in (`<my-org-id>`, `[PRIVILEGED_ROLE]`, `${Account}`, `{example-region-1}`,

@@ -11,6 +11,7 @@ const GLOBAL_KEYS: &str = include_str!("../../data/aws/global-condition-keys.jso
 const GLOBAL_SERVICES: &str = include_str!("../../data/aws/global-services.json");
 const EXEMPTIONS: &str = include_str!("../../data/aws/region-deny-exemptions.json");
 const QUOTAS: &str = include_str!("../../data/aws/quotas.json");
+const ADMIN_ROLES: &str = include_str!("../../data/aws/admin-roles.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -50,6 +51,15 @@ pub struct GlobalService {
     /// When only some endpoints are global (for `sts`: the global endpoint only).
     #[serde(default)]
     pub only: Option<String>,
+}
+
+/// A role AWS creates in member accounts for administering them, by its default name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdminRole {
+    /// The role name (`OrganizationAccountAccessRole`).
+    pub name: String,
+    /// The AWS service that creates it (`AWS Organizations`).
+    pub creator: String,
 }
 
 /// One region-deny exemption list: the `NotAction` entries of an AWS example policy that
@@ -148,6 +158,14 @@ pub(crate) struct AwsData {
     /// The first period's quotas.
     pub quotas_first: Quotas,
     pub quotas_source: DataSource,
+    pub admin_roles: Vec<AdminRole>,
+    pub admin_roles_source: DataSource,
+}
+
+#[derive(Deserialize)]
+struct AdminRolesFile {
+    source: DataSource,
+    roles: Vec<AdminRole>,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +245,9 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         return Err(invalid("quotas.json", "no quota period".to_string()));
     };
     let (quotas_first, quotas_latest) = (first.quotas, latest.quotas);
+    let admin: AdminRolesFile = parse("admin-roles.json", ADMIN_ROLES)?;
+    let mut admin_roles = admin.roles;
+    admin_roles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(AwsData {
         global_keys,
         global_keys_source: keys.source,
@@ -237,5 +258,7 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         quotas_latest,
         quotas_first,
         quotas_source: quotas.source,
+        admin_roles,
+        admin_roles_source: admin.source,
     })
 }

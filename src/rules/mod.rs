@@ -40,6 +40,7 @@ mod invalid_sid;
 mod invalid_version;
 mod json_syntax;
 mod legacy_scp_grammar;
+mod locks_out_admin_role;
 mod malformed_arn;
 mod missing_action;
 mod missing_effect;
@@ -264,6 +265,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_version::InvalidVersion,
         &json_syntax::JsonSyntax,
         &legacy_scp_grammar::LegacyScpGrammar,
+        &locks_out_admin_role::LocksOutAdminRole,
         &malformed_arn::MalformedArn,
         &missing_action::MissingAction,
         &missing_effect::MissingEffect,
