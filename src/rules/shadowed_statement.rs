@@ -1,3 +1,4 @@
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::catalog::Catalog;
@@ -83,22 +84,36 @@ fn expansion(cat: Option<&Catalog>, value: &str) -> Option<Vec<String>> {
     (!found.is_empty()).then_some(found)
 }
 
-/// True when `wide`'s action element applies to every action `narrow`'s applies to.
-fn actions_covered(cat: Option<&Catalog>, wide: &ListElement, narrow: &ListElement) -> bool {
+/// The expansions of a statement's action entries, computed on first use.
+type Expansions = Vec<OnceCell<Option<Vec<String>>>>;
+
+/// True when `wide`'s action element applies to every action `narrow`'s applies to;
+/// `narrow_exp` caches the expansions of `narrow`'s entries.
+fn actions_covered(
+    cat: Option<&Catalog>,
+    wide: &ListElement,
+    narrow: &ListElement,
+    narrow_exp: &Expansions,
+) -> bool {
+    let expansion = |k: usize, value: &str| {
+        narrow_exp
+            .get(k)
+            .and_then(|c| c.get_or_init(|| expansion(cat, value)).as_ref())
+    };
     if wide.values.is_empty() || narrow.values.is_empty() {
         return false;
     }
     match (wide.negated, narrow.negated) {
-        (false, false) => narrow.values.iter().all(|n| {
+        (false, false) => narrow.values.iter().enumerate().all(|(k, n)| {
             any_covers(wide, &n.value, Case::AsciiInsensitive)
-                || expansion(cat, &n.value).is_some_and(|acts| {
+                || expansion(k, &n.value).is_some_and(|acts| {
                     acts.iter()
                         .all(|a| wide.values.iter().any(|w| action_matches(&w.value, a)))
                 })
         }),
         // Everything but X covers the actions A when none of A falls in X.
-        (true, false) => narrow.values.iter().all(|n| {
-            expansion(cat, &n.value).is_some_and(|acts| {
+        (true, false) => narrow.values.iter().enumerate().all(|(k, n)| {
+            expansion(k, &n.value).is_some_and(|acts| {
                 acts.iter()
                     .all(|a| !wide.values.iter().any(|w| action_matches(&w.value, a)))
             })
@@ -181,12 +196,13 @@ fn shadows(
     wide: &Statement,
     narrow: &Statement,
     conds: &[HashSet<Cond>],
+    exps: &[Expansions],
 ) -> bool {
     wide.effect.value == narrow.effect.value
         && conds[wide.index].is_subset(&conds[narrow.index])
         && principal_key(wide) == principal_key(narrow)
         && resources_covered(wide.resource.as_ref(), narrow.resource.as_ref())
-        && actions_covered(cat, &wide.action, &narrow.action)
+        && actions_covered(cat, &wide.action, &narrow.action, &exps[narrow.index])
 }
 
 impl Rule for ShadowedStatement {
@@ -201,6 +217,10 @@ impl Rule for ShadowedStatement {
         }
         let cat = catalog();
         let conds: Vec<HashSet<Cond>> = stmts.iter().map(conditions).collect();
+        let exps: Vec<Expansions> = stmts
+            .iter()
+            .map(|s| s.action.values.iter().map(|_| OnceCell::new()).collect())
+            .collect();
         let printed: Vec<String> = stmts
             .iter()
             .map(|s| normalized(s).to_json_pretty())
@@ -209,9 +229,9 @@ impl Rule for ShadowedStatement {
             let by = stmts.iter().enumerate().find(|&(j, wide)| {
                 j != i
                     && printed[i] != printed[j]
-                    && shadows(cat, wide, narrow, &conds)
+                    && shadows(cat, wide, narrow, &conds, &exps)
                     // Two statements that cover each other: report only the later one.
-                    && !(j > i && shadows(cat, narrow, wide, &conds))
+                    && !(j > i && shadows(cat, narrow, wide, &conds, &exps))
             });
             let Some((_, wide)) = by else { continue };
             let how = if conds[wide.index].is_empty() {
