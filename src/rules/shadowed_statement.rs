@@ -190,6 +190,17 @@ fn conditions(s: &Statement) -> HashSet<Cond> {
         .collect()
 }
 
+/// The statement's name for messages; with its position when another statement shares its
+/// `Sid`.
+fn display_name(s: &Statement, all: &[Statement]) -> String {
+    match s.sid_str() {
+        Some(sid) if all.iter().filter(|o| o.sid_str() == Some(sid)).count() > 1 => {
+            format!("statement {} (`{sid}`)", s.index + 1)
+        }
+        _ => name(s),
+    }
+}
+
 /// True when `wide` applies whenever `narrow` does.
 fn shadows(
     cat: Option<&Catalog>,
@@ -246,8 +257,8 @@ impl Rule for ShadowedStatement {
                 format!(
                     "{} is shadowed by {}, which has the same Effect and principals, {how}, and \
                      covers all of its actions and resources",
-                    name(narrow),
-                    name(wide)
+                    display_name(narrow, stmts),
+                    display_name(wide, stmts)
                 ),
                 "shadowed: never changes the outcome",
             );
