@@ -11,7 +11,7 @@ declare_rule! {
     /// values: `${Account}`, `${AWS::AccountId}` (CloudFormation `!Sub`), `${var.name}` and
     /// `${local.x}` (Terraform), `${ACCEL_LOOKUP::...}` (Landing Zone Accelerator),
     /// `{{ var }}` (Jinja, Handlebars), `<ACCOUNT_ID>` and `<my-vpc>` (documentation samples),
-    /// `$ACCOUNT_ID` (shell), `%%VAR%%`, `[PRIVILEGED_ROLE]` and `{example-region-1}`. IAM's own
+    /// `$ACCOUNT_ID` (shell; Lambda's `$LATEST` qualifier is not one), `%%VAR%%`, `[PRIVILEGED_ROLE]` and `{example-region-1}`. IAM's own
     /// policy variables are not placeholders and are never reported: `${aws:username}`,
     /// `${aws:PrincipalTag/team}`, `${s3:prefix}` (any `${service:key}`, with or without a
     /// default), and the escapes `${*}`, `${?}`, `${$}`. Each placeholder is reported once per
@@ -113,7 +113,9 @@ pub(super) fn placeholders(s: &str) -> Vec<(usize, usize)> {
                         .iter()
                         .take_while(|&&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
                         .count();
-                    (n >= 2 && rest[1].is_ascii_uppercase()).then_some(i + 1 + n)
+                    // `$LATEST` is Lambda's own version qualifier in function ARNs.
+                    (n >= 2 && rest[1].is_ascii_uppercase() && &rest[1..=n] != b"LATEST")
+                        .then_some(i + 1 + n)
                 }
                 b'[' => {
                     let n = rest[1..]
@@ -278,6 +280,8 @@ mod tests {
             "$",
             "[a]",
             "x < y > z",
+            "arn:aws:lambda:us-east-1:111122223333:function:f:$LATEST",
+            "arn:aws:execute-api:us-east-1:111122223333:a1b2/prod/$connect",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
