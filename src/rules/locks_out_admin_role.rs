@@ -23,8 +23,8 @@ declare_rule! {
     /// ## What it does
     /// Reports an SCP `Deny` statement that would also deny the roles used to administer member
     /// accounts: by default the roles AWS creates for that, `OrganizationAccountAccessRole`
-    /// (AWS Organizations) and `AWSControlTowerExecution` (AWS Control Tower), plus any
-    /// break-glass role named in the settings. The answer comes from the evaluation engine:
+    /// (AWS Organizations) and `AWSControlTowerExecution` (AWS Control Tower), or the roles
+    /// the settings list instead (add a break-glass role there). The answer comes from the evaluation engine:
     /// each `Deny` statement is evaluated next to `FullAWSAccess` for the role
     /// `arn:aws:iam::111122223333:role/<name>` calling administrative actions
     /// (`iam:CreateRole`, `iam:AttachRolePolicy`, `iam:PutRolePolicy`,
