@@ -18,6 +18,7 @@ declare_rule! {
     /// - `StringEquals` on a single-valued key next to another string operator on that key that
     ///   none of its values can pass (`StringEquals` `x` and `StringNotEquals` `x`,
     ///   `StringEquals` `a` and `StringLike` `b*`);
+    /// - `Bool` `true` and `Bool` `false` (one with `IfExists`) on the same key;
     /// - numeric or date bounds that leave nothing (`NumericLessThan` `5` and
     ///   `NumericGreaterThan` `10`; `DateLessThan` a date earlier than a `DateGreaterThan`).
     ///
@@ -256,6 +257,37 @@ fn contradiction(cat: &Catalog, conds: &[Cond<'_>]) -> Option<Contradiction> {
             }
         }
     }
+    // Booleans: each `Bool` entry allows a set of values; together they must leave one.
+    let bools: Vec<&Cond<'_>> = bare
+        .iter()
+        .copied()
+        .filter(|c| c.op.base == B::Bool)
+        .collect();
+    if bools.len() >= 2 {
+        let allowed = |c: &Cond<'_>, b: bool| {
+            c.entry
+                .values
+                .iter()
+                .any(|v| matches!(v, PolicyValue::Bool(x) if *x == b))
+        };
+        if ![true, false]
+            .iter()
+            .any(|&b| bools.iter().all(|c| allowed(c, b)))
+        {
+            let (a, b) = (bools.first()?, bools.last()?);
+            return Some(Contradiction {
+                first: a.entry.span,
+                second: b.entry.span,
+                message: format!(
+                    "`{}` {} and `{}` {} leave no value of `{key}`",
+                    a.op,
+                    list(&raw(a)),
+                    b.op,
+                    list(&raw(b))
+                ),
+            });
+        }
+    }
     // Numbers and dates: bounds and equal values.
     for family in [Family::Numeric, Family::Date] {
         let members: Vec<&Cond<'_>> = bare
@@ -434,6 +466,9 @@ mod tests {
             r#""StringEquals":{"aws:RequestedRegion":["eu-west-1"]},"StringLike":{"aws:RequestedRegion":"us-*"}"#,
             r#""StringEquals":{"aws:PrincipalAccount":"111122223333"},"StringEqualsIgnoreCase":{"aws:principalaccount":"444455556666"}"#,
             r#""Null":{"aws:ResourceTag/Team":"true"},"StringEquals":{"aws:ResourceTag/Team":"a"}"#,
+            r#""StringEquals":{"aws:ResourceTag/Team":"a"},"StringNotEqualsIgnoreCase":{"aws:ResourceTag/Team":"A"}"#,
+            r#""StringEquals":{"s3:x-amz-acl":"private"},"StringLike":{"s3:x-amz-acl":"public-*"}"#,
+            r#""Bool":{"aws:SecureTransport":"true"},"BoolIfExists":{"aws:SecureTransport":"false"}"#,
             r#""Null":{"aws:TagKeys":"true"},"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}"#,
             r#""NumericLessThan":{"aws:MultiFactorAuthAge":"5"},"NumericGreaterThan":{"aws:MultiFactorAuthAge":"10"}"#,
             r#""NumericEquals":{"aws:MultiFactorAuthAge":"7"},"NumericGreaterThanEquals":{"aws:MultiFactorAuthAge":"10"}"#,
@@ -459,6 +494,7 @@ mod tests {
             r#""NumericLessThanEquals":{"aws:MultiFactorAuthAge":"5"},"NumericGreaterThanEquals":{"aws:MultiFactorAuthAge":"5"}"#,
             r#""NumericLessThan":{"aws:MultiFactorAuthAge":["3","20"]},"NumericGreaterThan":{"aws:MultiFactorAuthAge":"10"}"#,
             r#""DateGreaterThan":{"aws:CurrentTime":"2024-01-01"},"DateLessThan":{"aws:CurrentTime":"2025-01-01"}"#,
+            r#""Bool":{"aws:SecureTransport":"true"},"BoolIfExists":{"aws:SecureTransport":["false","true"]}"#,
             // Variables and placeholders are not compared.
             r#""StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"},"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}"#,
             r#""StringEquals":{"aws:PrincipalAccount":"<ACCOUNT>"},"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}"#,
