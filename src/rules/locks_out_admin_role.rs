@@ -38,9 +38,10 @@ declare_rule! {
     /// Only statements whose conditions depend on who calls are judged: no condition, or
     /// conditions on `aws:PrincipalArn`, `aws:PrincipalType` and `aws:RequestedRegion` only,
     /// without placeholders. A statement that also depends on how the call is made (source IP,
-    /// VPC, MFA, tags...) is skipped. A statement that denies every action on every resource
-    /// without condition (the usual SCP of a Suspended or quarantine OU) is reported at `info`:
-    /// locking everyone out, administrators included, is its purpose there.
+    /// VPC, MFA, tags...) is skipped. A statement without condition that denies, on every
+    /// resource, every action or every action but a `NotAction` list (the usual SCPs of a
+    /// Suspended or quarantine OU) is reported at `info`: locking everyone out, administrators
+    /// included, is its purpose there.
     ///
     /// ## Why is this bad?
     /// SCPs limit every principal of the member accounts, the administration roles included
@@ -155,10 +156,10 @@ fn judged(s: &Statement) -> bool {
         })
 }
 
-/// True for `Deny` `*` on `*` without condition.
+/// True for a deny-all: `Deny` of `*` (or of everything but a `NotAction` list, the shape
+/// Suspended-OU SCPs use to keep billing and support) on `*`, without condition.
 fn denies_everything(s: &Statement) -> bool {
-    !s.action.negated
-        && s.action.values.iter().any(|v| v.value == "*")
+    (s.action.negated || s.action.values.iter().any(|v| v.value == "*"))
         && s.resource
             .as_ref()
             .is_some_and(|r| !r.negated && r.values.iter().any(|v| v.value == "*"))
@@ -250,9 +251,14 @@ impl Rule for LocksOutAdminRole {
             let everything = denies_everything(s);
             let message = if everything {
                 format!(
-                    "{} denies every action to everyone, including the administration roles {}: \
-                     expected for a Suspended or quarantine OU, a lock-out anywhere else",
+                    "{} denies every action{} to everyone, including the administration roles \
+                     {}: expected for a Suspended or quarantine OU, a lock-out anywhere else",
                     name(s),
+                    if s.action.negated {
+                        " but its NotAction list"
+                    } else {
+                        ""
+                    },
                     hit_roles.join(", ")
                 )
             } else {
@@ -326,6 +332,24 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Severity::Info);
         assert!(out[0].message.contains("Suspended"), "{}", out[0].message);
+        let keep_billing = deny("\"*\"", "").replace(
+            "\"Action\":\"*\"",
+            "\"NotAction\":[\"aws-portal:*\",\"support:*\"]",
+        );
+        let source = crate::source::SourceFile::new("t.json", keep_billing.as_str());
+        let doc = parse_policy(&keep_billing).unwrap();
+        let cx = DocContext {
+            source: &source,
+            doc: &doc,
+            kind: PolicyKind::Scp,
+            scp_grammar: crate::rules::ScpGrammar::Current,
+            settings: None,
+            config: None,
+        };
+        let mut out = Vec::new();
+        LocksOutAdminRole.check_document(&cx, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Info, "{}", out[0].message);
     }
 
     #[test]
