@@ -19,6 +19,30 @@
 //!   PassRole guide tells customers to avoid.
 //! - `redundant-action` (ReadOnlyAccess and others): true positives; entries such as
 //!   `ec2:DescribeInstanceImageMetadata` next to `ec2:Describe*` are covered twice.
+//! - `shadowed-statement` (2): true positives. aws-samples IAM
+//!   deny-creating-any-service-specific-credentials: the unconditional
+//!   `DenyCreatingAnyServiceSpecificCredential` makes the tag-exception statement below it
+//!   dead (the sample shows two alternatives in one file; deployed as written, the exception
+//!   never applies). cloudposse guardduty-policies: `DenyGuardDutyDisassociation` repeats an
+//!   action the second statement already denies on `*`. (Policy evaluation logic: any
+//!   matching Deny decides.)
+//! - `locks-out-admin-role`: cloudposse iam-policies `DenyIAMRolesChanges` (warning): true
+//!   positive; it denies `iam:AttachRolePolicy`/`iam:PutRolePolicy`/`iam:UpdateAssumeRolePolicy`
+//!   on every role to everyone, `OrganizationAccountAccessRole` and `AWSControlTowerExecution`
+//!   included (SCPs apply to every principal of a member account, Organizations guide "Service
+//!   control policies"). cloudposse deny-all-policies (info): the deny-all SCP of a Suspended
+//!   OU, which locks administrators out by design; reported at info for that reason.
+//!   primeharbor Gov-PreSuspendedAccounts exempts `OrganizationAccountAccessRole` and is
+//!   rightly not reported.
+//! - `unresolved-placeholder` (198, in the aws-samples SCP, RCP and data-perimeter
+//!   examples only): true positives; every one is a documentation placeholder the reader is
+//!   told to fill in (`<my-org-id>`, `[PRIVILEGED_ROLE]`, `${Account}`, `{example-region-1}`,
+//!   `[MAX_SIGNATURE_AGE_IN_MILLISECONDS]`...). Deployed as written, IAM compares them
+//!   literally (policy variables are only `${service:key}` and `${*}`/`${?}`/`${$}`, IAM
+//!   guide "Policy variables"). The policy variables of the corpus (`${aws:PrincipalAccount}`,
+//!   `${sagemaker:DomainId}`...) are not reported. One finding per placeholder per file.
+//! - `statement-never-matches`, `condition-never-true`: none (the one unreadable number, the
+//!   `[MAX_SIGNATURE_AGE_IN_MILLISECONDS]` placeholder, is left to `unresolved-placeholder`).
 //! - `source-ip-deny-without-service-exemption` (primeharbor Sec-RootUsage): true positive; the
 //!   AWS source-IP example pairs `NotIpAddress` with `aws:ViaAWSService`.
 //! - `action-pattern-matches-nothing` (cloudposse s3-policies, `s3:Delete*PublicAccessBlock`):

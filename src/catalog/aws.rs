@@ -14,6 +14,7 @@ const EXEMPTIONS: &str = include_str!("../../data/aws/region-deny-exemptions.jso
 const QUOTAS: &str = include_str!("../../data/aws/quotas.json");
 const SCP_EXEMPTIONS: &str = include_str!("../../data/aws/scp-exemptions.json");
 const RESOURCE_POLICY_REQUIRED: &str = include_str!("../../data/aws/resource-policy-required.json");
+const ADMIN_ROLES: &str = include_str!("../../data/aws/admin-roles.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -53,6 +54,15 @@ pub struct GlobalService {
     /// When only some endpoints are global (for `sts`: the global endpoint only).
     #[serde(default)]
     pub only: Option<String>,
+}
+
+/// A role AWS creates in member accounts for administering them, by its default name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdminRole {
+    /// The role name (`OrganizationAccountAccessRole`).
+    pub name: String,
+    /// The AWS service that creates it (`AWS Organizations`).
+    pub creator: String,
 }
 
 /// One region-deny exemption list: the `NotAction` entries of an AWS example policy that
@@ -159,6 +169,8 @@ pub(crate) struct AwsData {
     /// Requests needing a resource-policy grant (R1.6).
     pub resource_policy_required: Vec<ResourcePolicyRequirement>,
     pub resource_policy_required_source: DataSource,
+    pub admin_roles: Vec<AdminRole>,
+    pub admin_roles_source: DataSource,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +209,12 @@ struct RawRequirement {
     policy: String,
     actions: Vec<String>,
     resource: String,
+}
+
+#[derive(Deserialize)]
+struct AdminRolesFile {
+    source: DataSource,
+    roles: Vec<AdminRole>,
 }
 
 #[derive(Deserialize)]
@@ -309,6 +327,9 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
     }
     let rp: ResourcePolicyRequiredFile =
         parse("resource-policy-required.json", RESOURCE_POLICY_REQUIRED)?;
+    let admin: AdminRolesFile = parse("admin-roles.json", ADMIN_ROLES)?;
+    let mut admin_roles = admin.roles;
+    admin_roles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(AwsData {
         scp_exemption_sets,
         scp_exemption_default: ex.default,
@@ -332,5 +353,7 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         quotas_latest,
         quotas_first,
         quotas_source: quotas.source,
+        admin_roles,
+        admin_roles_source: admin.source,
     })
 }

@@ -38,7 +38,8 @@ use crate::policy::pattern::{action_matches, has_wildcard};
 
 pub use arn::arn_fits;
 pub use aws::{
-    DataSource, ExemptionList, GlobalKey, GlobalService, QuotaOverrides, QuotaPeriod, Quotas,
+    AdminRole, DataSource, ExemptionList, GlobalKey, GlobalService, QuotaOverrides, QuotaPeriod,
+    Quotas,
 };
 pub use err::CatalogError;
 pub use keys::{KeyType, ValueType, is_key_template, key_matches};
@@ -653,6 +654,17 @@ impl Catalog {
             .iter()
             .find(|g| g.prefix.eq_ignore_ascii_case(prefix))
             .map(|g| g.region.as_str())
+    }
+
+    /// The roles AWS creates in member accounts to administer them (`OrganizationAccountAccessRole`,
+    /// `AWSControlTowerExecution`), from `data/aws/admin-roles.json`, sorted by name.
+    pub fn admin_roles(&self) -> &[AdminRole] {
+        &self.aws.admin_roles
+    }
+
+    /// Where the admin role list comes from.
+    pub fn admin_roles_source(&self) -> &DataSource {
+        &self.aws.admin_roles_source
     }
 
     /// The region-deny exemption lists (`organizations-example`: the 42 `NotAction` entries of

@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 /// The statement with its `Sid`, index and every location removed.
-fn normalized(s: &Statement) -> PolicyDocument {
+pub(super) fn normalized(s: &Statement) -> PolicyDocument {
     let mut st = s.clone();
     st.sid = None;
     st.index = 0;
@@ -54,11 +54,12 @@ fn normalized(s: &Statement) -> PolicyDocument {
 }
 
 /// Where to point for a statement: its `Sid`, else its `Effect`.
-fn anchor(s: &Statement) -> Span {
+pub(super) fn anchor(s: &Statement) -> Span {
     s.sid.as_ref().map_or(s.effect.span, |sid| sid.span)
 }
 
-fn name(s: &Statement) -> String {
+/// `statement `Sid`` or `statement N` (1-based), for messages.
+pub(super) fn name(s: &Statement) -> String {
     match s.sid_str() {
         Some(sid) => format!("statement `{sid}`"),
         None => format!("statement {}", s.index + 1),

@@ -23,6 +23,7 @@ mod action_pattern_matches_nothing;
 mod allow_star_action_star_resource;
 mod arn_fits_no_resource_type;
 mod child_allow_not_allowed_by_parent;
+mod condition_never_true;
 mod conflicting_elements;
 mod duplicate_condition_key;
 mod duplicate_key;
@@ -39,6 +40,7 @@ mod invalid_sid;
 mod invalid_version;
 mod json_syntax;
 mod legacy_scp_grammar;
+mod locks_out_admin_role;
 mod malformed_arn;
 mod missing_action;
 mod missing_effect;
@@ -67,12 +69,15 @@ mod redundant_action;
 mod region_allow_list_without_global_exemption;
 mod scp_on_management_account;
 mod set_operator_on_single_valued_key;
+mod shadowed_statement;
 mod source_ip_deny_without_service_exemption;
+mod statement_never_matches;
 mod unattached_policy;
 mod unknown_action;
 mod unknown_condition_key;
 mod unknown_element;
 mod unknown_service;
+mod unresolved_placeholder;
 mod unsupported_version;
 mod variable_without_version;
 mod wrong_type;
@@ -254,6 +259,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &allow_star_action_star_resource::AllowStarActionStarResource,
         &arn_fits_no_resource_type::ArnFitsNoResourceType,
         &child_allow_not_allowed_by_parent::ChildAllowNotAllowedByParent,
+        &condition_never_true::ConditionNeverTrue,
         &conflicting_elements::ConflictingElements,
         &duplicate_condition_key::DuplicateConditionKey,
         &duplicate_key::DuplicateKey,
@@ -270,6 +276,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_version::InvalidVersion,
         &json_syntax::JsonSyntax,
         &legacy_scp_grammar::LegacyScpGrammar,
+        &locks_out_admin_role::LocksOutAdminRole,
         &malformed_arn::MalformedArn,
         &missing_action::MissingAction,
         &missing_effect::MissingEffect,
@@ -298,12 +305,15 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &region_allow_list_without_global_exemption::RegionAllowListWithoutGlobalExemption,
         &scp_on_management_account::ScpOnManagementAccount,
         &set_operator_on_single_valued_key::SetOperatorOnSingleValuedKey,
+        &shadowed_statement::ShadowedStatement,
         &source_ip_deny_without_service_exemption::SourceIpDenyWithoutServiceExemption,
+        &statement_never_matches::StatementNeverMatches,
         &unattached_policy::UnattachedPolicy,
         &unknown_action::UnknownAction,
         &unknown_condition_key::UnknownConditionKey,
         &unknown_element::UnknownElement,
         &unknown_service::UnknownService,
+        &unresolved_placeholder::UnresolvedPlaceholder,
         &unsupported_version::UnsupportedVersion,
         &variable_without_version::VariableWithoutVersion,
         &wrong_type::WrongType,
