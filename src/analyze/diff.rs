@@ -15,9 +15,13 @@
 //! - resources: `*` and every ARN named in a `Resource`/`NotResource`, instantiated in the
 //!   account.
 //!
-//! Other context keys are evaluated absent (as AWS does when a request lacks them); when a
-//! policy of either version has a condition on such a key, the result is marked approximate
-//! and the keys are named.
+//! - other context keys named in conditions of either version: each key's values are split into
+//!   the classes the conditions induce (absent, each literal, a value for each `*Like` pattern,
+//!   integers next to each numeric literal, `true`/`false` for `Bool`, any other value, and for
+//!   keys under `ForAnyValue:`/`ForAllValues:` the empty set and the set of all those values);
+//!   an action class gets every combination of the keys its statements use (at most
+//!   256; beyond, one key at a time). Keys with `${...}` variables, date, IP or binary
+//!   operators, non-integer numbers, or too many combinations are reported as approximate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -29,7 +33,7 @@ use crate::eval::trace::DecidedBy;
 use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
 use crate::org::{NodeId, OrgTree};
 use crate::policy::pattern::{Case, glob_match};
-use crate::policy::{PolicyDocument, parse_policy};
+use crate::policy::{BaseOperator, Operator, PolicyDocument, parse_policy};
 
 use super::check::region_classes;
 
@@ -51,7 +55,7 @@ pub enum ChangeKind {
 pub struct DiffRow {
     /// Position of the witness principal and resource in the request space (for ordering).
     #[serde(skip)]
-    order: (usize, usize),
+    order: (usize, usize, usize),
     /// Number of request classes in the group.
     pub requests: usize,
     /// Distinct principals of the group (the witness first).
@@ -76,6 +80,10 @@ pub struct DiffRow {
     pub principal: String,
     /// Witness resource.
     pub resource: String,
+    /// Context keys of the witness request beyond those every request carries (keys named in
+    /// conditions, set to a representative of their class); absent keys are omitted.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, ContextValue>,
     /// Decision before.
     pub before: Decision,
     /// Decision after.
@@ -102,9 +110,119 @@ pub struct DiffResult {
     pub evaluated: u64,
 }
 
-/// What a statement names: (NotAction?, action patterns in lowercase, resources other than `*`,
-/// principal ARNs of `aws:PrincipalArn` conditions).
-type StatementNames = (bool, Vec<String>, Vec<String>, Vec<String>);
+/// The value of a context key in a witness request: one value, or a set (multivalued key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multivalued key (possibly empty).
+    Multi(Vec<String>),
+}
+
+/// What a statement names.
+struct StatementNames {
+    /// `NotAction`?
+    negated: bool,
+    /// Action patterns, lowercase.
+    patterns: Vec<String>,
+    /// Resources other than `*`.
+    resources: Vec<String>,
+    /// Principal ARNs of `aws:PrincipalArn` conditions.
+    principals: Vec<String>,
+    /// Other condition keys (lowercase) whose values the request space covers by classes.
+    keys: Vec<String>,
+}
+
+/// The representatives of one condition key's value classes.
+#[derive(Default)]
+struct KeyClasses {
+    /// The key as first written.
+    name: String,
+    /// Single values: every literal, one value per pattern, numeric neighbours.
+    values: BTreeSet<String>,
+    /// Used under `ForAnyValue:`/`ForAllValues:` (also try the empty set and a larger set).
+    multi: bool,
+}
+
+/// A value no policy writes (the class of "any other value").
+const OTHER_VALUE: &str = "scpsim-other-value";
+
+/// Most context combinations evaluated per action class; beyond, keys vary one at a time
+/// (the others absent) and are reported as approximate.
+const MAX_CONTEXTS: usize = 256;
+
+impl KeyClasses {
+    /// Adds the representatives induced by one condition entry.
+    fn add(&mut self, op: Operator, values: &[String], approximate: &mut bool) {
+        use BaseOperator as B;
+        self.multi |= op.qualifier.is_some();
+        for v in values {
+            if v.contains("${") {
+                *approximate = true;
+            }
+            match op.base {
+                B::StringLike | B::StringNotLike | B::ArnLike | B::ArnNotLike => {
+                    self.values.insert(v.replace(['*', '?'], "x"));
+                    if !v.contains(['*', '?']) {
+                        self.values.insert(v.clone());
+                    }
+                }
+                B::NumericEquals
+                | B::NumericNotEquals
+                | B::NumericLessThan
+                | B::NumericLessThanEquals
+                | B::NumericGreaterThan
+                | B::NumericGreaterThanEquals => {
+                    self.values.insert(v.clone());
+                    if let Ok(n) = v.trim().parse::<i64>() {
+                        self.values.insert(n.saturating_sub(1).to_string());
+                        self.values.insert(n.saturating_add(1).to_string());
+                    } else {
+                        *approximate = true;
+                    }
+                }
+                B::Bool => {
+                    self.values.insert("true".into());
+                    self.values.insert("false".into());
+                }
+                B::Null => {}
+                B::DateEquals
+                | B::DateNotEquals
+                | B::DateLessThan
+                | B::DateLessThanEquals
+                | B::DateGreaterThan
+                | B::DateGreaterThanEquals
+                | B::IpAddress
+                | B::NotIpAddress
+                | B::BinaryEquals => {
+                    // Intervals and networks have no finite class representatives here.
+                    self.values.insert(v.clone());
+                    *approximate = true;
+                }
+                _ => {
+                    self.values.insert(v.clone());
+                }
+            }
+        }
+    }
+
+    /// The candidate values: absent, each value, any other value, and for multivalued keys
+    /// the empty set and the set of all values.
+    fn candidates(&self) -> Vec<Option<ContextValue>> {
+        let mut out = vec![None];
+        let mut singles: Vec<String> = self.values.iter().cloned().collect();
+        if !self.values.contains(OTHER_VALUE) {
+            singles.push(OTHER_VALUE.to_string());
+        }
+        out.extend(singles.iter().cloned().map(ContextValue::Single).map(Some));
+        if self.multi {
+            out.push(Some(ContextValue::Multi(Vec::new())));
+            out.push(Some(ContextValue::Multi(singles)));
+        }
+        out
+    }
+}
 
 /// Keys whose values the request space covers (lowercase).
 const COVERED_KEYS: &[&str] = &[
@@ -215,25 +333,28 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
     let mut resources: BTreeSet<String> = BTreeSet::new();
     let mut principal_arns: BTreeSet<String> = BTreeSet::new();
     let mut uncovered: BTreeSet<String> = BTreeSet::new();
-    // Per statement: (NotAction?, action patterns, named resources, named principal ARNs).
+    let mut key_classes: BTreeMap<String, KeyClasses> = BTreeMap::new();
     let mut statements: Vec<StatementNames> = Vec::new();
     for d in &all_docs {
         for s in &d.statements {
-            let mut info = (
-                s.action.negated,
-                s.action
+            let mut info = StatementNames {
+                negated: s.action.negated,
+                patterns: s
+                    .action
                     .values
                     .iter()
                     .map(|v| v.value.to_ascii_lowercase())
-                    .collect::<Vec<_>>(),
-                s.resource
+                    .collect(),
+                resources: s
+                    .resource
                     .iter()
                     .flat_map(|r| r.values.iter())
                     .filter(|v| v.value != "*")
                     .map(|v| v.value.clone())
-                    .collect::<Vec<_>>(),
-                Vec::new(),
-            );
+                    .collect(),
+                principals: Vec::new(),
+                keys: Vec::new(),
+            };
             patterns.extend(s.action.values.iter().map(|v| v.value.to_ascii_lowercase()));
             if let Some(r) = &s.resource {
                 resources.extend(
@@ -253,11 +374,25 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                                 .iter()
                                 .filter(|v| v.value.text.starts_with("arn:"))
                                 .map(|v| v.value.text.clone());
-                            info.3.extend(arns.clone());
+                            info.principals.extend(arns.clone());
                             principal_arns.extend(arns);
                         }
-                        if !COVERED_KEYS.contains(&key.as_str()) {
-                            uncovered.insert(e.key.value.clone());
+                        if COVERED_KEYS.contains(&key.as_str()) {
+                            continue;
+                        }
+                        let kc = key_classes.entry(key.clone()).or_default();
+                        if kc.name.is_empty() {
+                            kc.name.clone_from(&e.key.value);
+                        }
+                        let values: Vec<String> =
+                            e.values.iter().map(|v| v.value.text.clone()).collect();
+                        let mut approximate = false;
+                        kc.add(b.operator.value, &values, &mut approximate);
+                        if approximate {
+                            uncovered.insert(kc.name.clone());
+                        }
+                        if !info.keys.contains(&key) {
+                            info.keys.push(key);
                         }
                     }
                 }
@@ -304,6 +439,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
 
     let mut rows: Vec<DiffRow> = Vec::new();
     let mut evaluated = 0u64;
+    let mut contexts = Contexts::default();
     for (b, h, ids, names) in &groups {
         let account = ids[0].as_str();
         let make = |org: &OrgTree, n: NodeId| PolicySet {
@@ -357,17 +493,22 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
         // A named resource or principal can only change a decision through a statement whose
         // actions match the action: pair each action class with those alone (plus `*`, the
         // default role, the root user and a service-linked role, which every action gets).
-        let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut cells: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
         for (ai, (action, _, _)) in action_classes.iter().enumerate() {
             let lower = action.to_ascii_lowercase();
             let mut pis: Vec<usize> = vec![0, 1, 2];
             let mut xis: Vec<usize> = vec![0];
-            for (negated, pats, rs, ps) in &statements {
-                let hit = pats.iter().any(|p| glob_match(p, &lower, Case::Sensitive)) != *negated;
+            let mut keys: Vec<&str> = Vec::new();
+            for st in &statements {
+                let hit = st
+                    .patterns
+                    .iter()
+                    .any(|p| glob_match(p, &lower, Case::Sensitive))
+                    != st.negated;
                 if !hit {
                     continue;
                 }
-                for r in rs {
+                for r in &st.resources {
                     let inst = instantiate(r, account);
                     if let Some(i) = res.iter().position(|x| *x == inst)
                         && !xis.contains(&i)
@@ -375,7 +516,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                         xis.push(i);
                     }
                 }
-                for p in ps {
+                for p in &st.principals {
                     let inst = instantiate(p, account);
                     if let Some(i) = principals.iter().position(|x| *x == inst)
                         && !pis.contains(&i)
@@ -383,11 +524,20 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                         pis.push(i);
                     }
                 }
+                for k in &st.keys {
+                    if !keys.contains(&k.as_str()) {
+                        keys.push(k);
+                    }
+                }
             }
+            keys.sort_unstable();
+            let cis = context_indices(&keys, &key_classes, &mut contexts, &mut uncovered);
             for ri in 0..regions.len() {
                 for &pi in &pis {
                     for &xi in &xis {
-                        cells.push((ai, ri, pi, xi));
+                        for &ci in &cis {
+                            cells.push((ai, ri, pi, xi, ci));
+                        }
                     }
                 }
             }
@@ -395,8 +545,9 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
         evaluated += cells.len() as u64;
         let found: Vec<DiffRow> = cells
             .par_iter()
-            .filter_map(|&(ai, ri, pi, xi)| {
+            .filter_map(|&(ai, ri, pi, xi, ci)| {
                 let (principal, resource) = (&principals[pi], &res[xi]);
+                let context = &contexts.0[ci];
                 let (action, service, size) = &action_classes[ai];
                 let (region, members) = &regions[ri];
                 let mut req = Request::new(principal, action, resource).ok()?;
@@ -406,6 +557,12 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                 if let Some(p) = &org_path {
                     req.context
                         .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
+                }
+                for (k, v) in context {
+                    match v {
+                        ContextValue::Single(x) => req.context.set(k, x.clone()),
+                        ContextValue::Multi(xs) => req.context.set_multi(k, xs.clone()),
+                    }
                 }
                 let (pb, ph) = (bev.prepare(&req), hev.prepare(&req));
                 let (db, dh) = (bev.decide(&pb).decision, hev.decide(&ph).decision);
@@ -418,7 +575,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                     _ => ChangeKind::Reason,
                 };
                 Some(DiffRow {
-                    order: (pi, xi),
+                    order: (pi, xi, ci),
                     requests: 1,
                     principals: vec![principal.clone()],
                     change,
@@ -431,6 +588,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                     regions: members.clone(),
                     principal: principal.clone(),
                     resource: resource.clone(),
+                    context: context.clone(),
                     before: db,
                     after: dh,
                     before_by: bev.explain(&pb).decided_by,
@@ -498,4 +656,78 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
         approximate_keys: uncovered.into_iter().collect(),
         evaluated,
     }
+}
+
+/// Context combinations, deduplicated (index 0: no key).
+#[derive(Default)]
+struct Contexts(
+    Vec<BTreeMap<String, ContextValue>>,
+    HashMap<Vec<(String, ContextValue)>, usize>,
+);
+
+impl Contexts {
+    fn index(&mut self, ctx: BTreeMap<String, ContextValue>) -> usize {
+        if self.0.is_empty() {
+            self.0.push(BTreeMap::new());
+            self.1.insert(Vec::new(), 0);
+        }
+        let key: Vec<(String, ContextValue)> =
+            ctx.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        if let Some(&i) = self.1.get(&key) {
+            return i;
+        }
+        self.0.push(ctx);
+        self.1.insert(key, self.0.len() - 1);
+        self.0.len() - 1
+    }
+}
+
+/// The context combinations for an action class whose statements use `keys`: every
+/// combination of the keys' candidate values, or (beyond [`MAX_CONTEXTS`]) one key at a time
+/// with the others absent, in which case the keys are recorded as approximate.
+fn context_indices(
+    keys: &[&str],
+    classes: &BTreeMap<String, KeyClasses>,
+    contexts: &mut Contexts,
+    approximate: &mut BTreeSet<String>,
+) -> Vec<usize> {
+    let per_key: Vec<(&str, Vec<Option<ContextValue>>)> = keys
+        .iter()
+        .filter_map(|k| classes.get(*k).map(|c| (c.name.as_str(), c.candidates())))
+        .collect();
+    let total = per_key
+        .iter()
+        .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len()))
+        .unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    if total <= MAX_CONTEXTS {
+        let mut combos: Vec<BTreeMap<String, ContextValue>> = vec![BTreeMap::new()];
+        for (name, cands) in &per_key {
+            let mut next = Vec::with_capacity(combos.len() * cands.len());
+            for c in &combos {
+                for v in cands {
+                    let mut m = c.clone();
+                    if let Some(v) = v {
+                        m.insert((*name).to_string(), v.clone());
+                    }
+                    next.push(m);
+                }
+            }
+            combos = next;
+        }
+        for c in combos {
+            out.push(contexts.index(c));
+        }
+    } else {
+        out.push(contexts.index(BTreeMap::new()));
+        for (name, cands) in &per_key {
+            approximate.insert((*name).to_string());
+            for v in cands.iter().flatten() {
+                out.push(contexts.index(BTreeMap::from([((*name).to_string(), v.clone())])));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::analyze::diff::{ChangeKind, DiffResult, DiffRow, diff};
+use crate::analyze::diff::{ChangeKind, ContextValue, DiffResult, DiffRow, diff};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::output::{Format, OutputFormat};
@@ -215,6 +215,22 @@ fn regions(r: &DiffRow) -> String {
     }
 }
 
+/// ` with k=v, k2=[a, b]` for the witness's condition keys, or nothing.
+fn witness_context(row: &DiffRow) -> String {
+    if row.context.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = row
+        .context
+        .iter()
+        .map(|(k, v)| match v {
+            ContextValue::Single(x) => format!("{k}={x}"),
+            ContextValue::Multi(xs) => format!("{k}=[{}]", xs.join(", ")),
+        })
+        .collect();
+    format!(" with {}", parts.join(", "))
+}
+
 fn counts(result: &DiffResult) -> (usize, usize, usize) {
     let n = |k| result.rows.iter().filter(|r| r.change == k).count();
     (
@@ -274,8 +290,12 @@ fn human(result: &DiffResult, base: &str, head: &str) -> String {
         }
         let _ = writeln!(
             o,
-            "          witness: {} calls {} on {} in {}",
-            row.principal, row.action, row.resource, row.region
+            "          witness: {} calls {} on {} in {}{}",
+            row.principal,
+            row.action,
+            row.resource,
+            row.region,
+            witness_context(row)
         );
         let _ = writeln!(
             o,
