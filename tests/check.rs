@@ -282,3 +282,104 @@ fn check_output_is_deterministic() {
         assert_eq!(run("1", format), run("2", format), "{format}");
     }
 }
+
+/// Check results match `simulate` on sampled cells, passing and violating alike: an `allow`
+/// rule over sampled actions x regions for one account reports as violations exactly the cells
+/// `simulate` does not allow, with the same decision.
+#[test]
+fn check_matches_simulate_on_sampled_cells() {
+    let (_dir, org) = edited(
+        "policies/deny-outside-approved-regions.json",
+        "\"eu-central-1\",",
+        "\"eu-central-1\",\n            \"us-west-2\",",
+    );
+    let o = org.to_str().unwrap();
+    let actions = [
+        "ec2:RunInstances",
+        "s3:GetObject",
+        "redshift:CreateCluster",
+        "es:CreateDomain",
+        "iam:CreateUser",
+        "cloudtrail:StopLogging",
+        "organizations:LeaveOrganization",
+        "guardduty:DeleteDetector",
+        "sts:AssumeRole",
+        "dynamodb:PutItem",
+        "kms:Decrypt",
+        "lambda:InvokeFunction",
+    ];
+    let regions = ["eu-west-1", "us-west-2", "ap-south-1", "us-east-1"];
+    let mut checked = (0, 0);
+    for account in [
+        "prod-web",
+        "audit",
+        "network",
+        "sandbox-alice",
+        "management",
+    ] {
+        let rules = org.join(format!("sample-{account}.yaml"));
+        std::fs::write(
+            &rules,
+            format!(
+                "version: 1\nrules:\n  - id: sample\n    type: allow\n    scope: {{accounts: [{account}]}}\n    actions: [{}]\n    regions: [{}]\n",
+                actions.join(", "),
+                regions.join(", ")
+            ),
+        )
+        .unwrap();
+        let (_, c) = scpsim(&[
+            "check",
+            "--format",
+            "json",
+            "--org",
+            o,
+            "--rules",
+            rules.to_str().unwrap(),
+        ]);
+        let r = rule(&c, "sample");
+        assert_eq!(
+            r["cells"].as_u64().unwrap(),
+            (actions.len() * regions.len()) as u64
+        );
+        let mut args = vec![
+            "simulate",
+            "--format",
+            "json",
+            "--org",
+            o,
+            "--account",
+            account,
+        ];
+        for a in actions {
+            args.extend(["--action", a]);
+        }
+        let joined = regions.join(",");
+        args.extend(["--region", &joined]);
+        let (_, s) = scpsim(&args);
+        let cells = s["results"].as_array().unwrap();
+        assert_eq!(cells.len(), actions.len() * regions.len(), "{s}");
+        let violations = r["violations"].as_array().unwrap();
+        for cell in cells {
+            let v = violations
+                .iter()
+                .find(|v| v["action"] == cell["action"] && v["region"] == cell["region"]);
+            if cell["decision"] == "Allowed" {
+                assert!(v.is_none(), "check reports an allowed cell: {cell}");
+                checked.0 += 1;
+            } else {
+                let v = v.unwrap_or_else(|| panic!("check misses a denied cell: {cell}"));
+                assert_eq!(v["decision"], cell["decision"], "{cell}");
+                assert_eq!(v["decided_by"], cell["decided_by"], "{cell}");
+                checked.1 += 1;
+            }
+        }
+        assert_eq!(
+            violations.len(),
+            cells.iter().filter(|c| c["decision"] != "Allowed").count()
+        );
+    }
+    assert!(
+        checked.0 > 10 && checked.1 > 10,
+        "both allowed and denied cells sampled: {checked:?}"
+    );
+}
