@@ -130,6 +130,8 @@ pub struct CheckRule {
     pub principal: String,
     /// Extra context keys.
     pub context: BTreeMap<String, String>,
+    /// Where the rule's `id` value is in the rules file (for locations in reports).
+    pub span: Span,
 }
 
 /// A violated cell.
@@ -449,6 +451,7 @@ pub fn load_rules(
             regions,
             principal,
             context: r.context.clone(),
+            span: id_span,
         });
     }
     if errors.is_empty() {
