@@ -57,6 +57,9 @@ pub enum Command {
         /// Which changes make the exit code 1.
         #[arg(long, value_enum, default_value_t = DiffFailOn::Any)]
         fail_on: DiffFailOn,
+        /// No progress bar on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check org-wide compliance rules over every account x action x region in their scope.
     Check {
@@ -66,6 +69,9 @@ pub enum Command {
         /// The rules file (YAML or JSON).
         #[arg(long, value_name = "RULES")]
         rules: PathBuf,
+        /// No progress bar on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -347,10 +353,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
             base,
             head,
             fail_on,
+            quiet,
         } => commands::diff::run(
             cli.format,
             base,
             head,
+            *quiet,
             match fail_on {
                 DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
                 DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
@@ -358,11 +366,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
                 DiffFailOn::Never => commands::diff::FailOn::Never,
             },
             out,
-            &mut std::io::stderr().lock(),
+            // Not locked: the progress bar writes to stderr from other threads.
+            &mut std::io::stderr(),
         ),
-        Command::Check { org, rules } => {
-            commands::check::run(cli.format, org, rules, out, &mut std::io::stderr().lock())
-        }
+        Command::Check { org, rules, quiet } => commands::check::run(
+            cli.format,
+            org,
+            rules,
+            *quiet,
+            out,
+            // Not locked: the progress bar writes to stderr from other threads.
+            &mut std::io::stderr(),
+        ),
         Command::Org(OrgCommand::Show { org }) => commands::org::show(
             Format::from(cli.format),
             org,

@@ -383,3 +383,35 @@ fn check_matches_simulate_on_sampled_cells() {
         "both allowed and denied cells sampled: {checked:?}"
     );
 }
+
+/// The progress bar is drawn only on a terminal: captured stderr never has it, and `--quiet`
+/// is accepted; stdout is the same with and without it.
+#[test]
+fn no_progress_bar_when_stderr_is_captured() {
+    let run = |quiet: bool| {
+        let mut args = vec!["check"];
+        if quiet {
+            args.push("--quiet");
+        }
+        args.extend([
+            "--format",
+            "plain",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            "fixtures/orgs/example/rules.yaml",
+        ]);
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(false), run(true));
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout);
+    for o in [&a, &b] {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("decisions") && !err.contains('\r'), "{err}");
+    }
+}

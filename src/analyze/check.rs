@@ -561,6 +561,17 @@ pub fn run_rules(
     options: EvalOptions,
     max_violations: usize,
 ) -> Vec<RuleResult> {
+    run_rules_with_progress(org, rules, options, max_violations, &super::NoProgress)
+}
+
+/// [`run_rules`], reporting progress (units: decisions computed).
+pub fn run_rules_with_progress(
+    org: &OrgTree,
+    rules: &[CheckRule],
+    options: EvalOptions,
+    max_violations: usize,
+    progress: &dyn super::Progress,
+) -> Vec<RuleResult> {
     let Ok(identity) = parse_policy(super::ASSUMED_IDENTITY) else {
         return Vec::new();
     };
@@ -607,12 +618,14 @@ pub fn run_rules(
                 let classes = region_classes(&set, &rule.regions);
                 let classes = &classes;
                 evaluated += (rule.actions.len() * classes.len()) as u64;
+                progress.add_total((rule.actions.len() * classes.len()) as u64);
                 let principal = rule.principal.replace("{account}", &acct.id);
                 let org_path = org.org_path(*rep);
                 let bad: Vec<(String, String)> = rule
                     .actions
                     .par_iter()
                     .flat_map_iter(|action| {
+                        progress.advance(classes.len() as u64);
                         let ev = &ev;
                         let principal = &principal;
                         let org_path = &org_path;

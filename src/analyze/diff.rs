@@ -276,6 +276,17 @@ fn instantiate(pattern: &str, account: &str) -> String {
 
 /// Computes the diff of two versions of an organization.
 pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOptions) -> DiffResult {
+    diff_with_progress(base, head, catalog, options, &super::NoProgress)
+}
+
+/// [`diff`], reporting progress (units: requests evaluated on both versions).
+pub fn diff_with_progress(
+    base: &OrgTree,
+    head: &OrgTree,
+    catalog: &Catalog,
+    options: EvalOptions,
+    progress: &dyn super::Progress,
+) -> DiffResult {
     let identity = parse_policy(super::ASSUMED_IDENTITY).ok();
     let base_ids: BTreeMap<&str, NodeId> = base
         .accounts()
@@ -543,9 +554,11 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
             }
         }
         evaluated += cells.len() as u64;
+        progress.add_total(cells.len() as u64);
         let found: Vec<DiffRow> = cells
             .par_iter()
             .filter_map(|&(ai, ri, pi, xi, ci)| {
+                progress.advance(1);
                 let (principal, resource) = (&principals[pi], &res[xi]);
                 let context = &contexts.0[ci];
                 let (action, service, size) = &action_classes[ai];

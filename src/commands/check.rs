@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analyze::check::{CheckRule, RuleResult, RuleType, load_rules, run_rules};
+use crate::analyze::check::{CheckRule, RuleResult, RuleType, load_rules, run_rules_with_progress};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::eval::trace::DecidedBy;
@@ -35,6 +35,7 @@ pub fn run(
     format: OutputFormat,
     org_path: &Path,
     rules_path: &Path,
+    quiet: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
@@ -71,7 +72,9 @@ pub fn run(
         }
     };
     let options = super::catalog_eval_options();
-    let results = run_rules(&org, &rules, options, MAX_VIOLATIONS_SHOWN);
+    let bar = super::progress::Bar::new("check", format, quiet);
+    let results = run_rules_with_progress(&org, &rules, options, MAX_VIOLATIONS_SHOWN, &bar);
+    bar.finish();
     let total: u64 = results.iter().map(|r| r.violation_count).sum();
     let text = match format {
         OutputFormat::Markdown => markdown(&results, total),

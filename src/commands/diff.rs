@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::analyze::diff::{ChangeKind, ContextValue, DiffResult, DiffRow, diff};
+use crate::analyze::diff::{ChangeKind, ContextValue, DiffResult, DiffRow, diff_with_progress};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::output::{Format, OutputFormat};
@@ -116,6 +116,7 @@ pub fn run(
     format: OutputFormat,
     base: &str,
     head: &str,
+    quiet: bool,
     fail_on: FailOn,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -156,7 +157,9 @@ pub fn run(
             return ExitStatus::Environment;
         }
     };
-    let result = diff(&base_org, &head_org, catalog, catalog_eval_options());
+    let bar = super::progress::Bar::new("diff", format, quiet);
+    let result = diff_with_progress(&base_org, &head_org, catalog, catalog_eval_options(), &bar);
+    bar.finish();
     let text = match format {
         OutputFormat::Json | OutputFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({
