@@ -24,6 +24,7 @@
 //!   operators, non-integer numbers, or too many combinations are reported as approximate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -742,5 +743,329 @@ fn context_indices(
     }
     out.sort_unstable();
     out.dedup();
+    out
+}
+
+/// How one policy, or the attachments of one node, differ between the two versions.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyChange {
+    /// Policy name (for attachment changes: the node, as in traces).
+    pub name: String,
+    /// The policy file in the head version (base when removed); empty for attachments.
+    pub path: String,
+    /// What changed, one phrase each (`removed eu-central-1 from the aws:RequestedRegion
+    /// allow-list`).
+    pub what: Vec<String>,
+}
+
+/// The statements of a policy by label (`Sid`, else `#index`).
+fn statement_map(doc: &PolicyDocument) -> BTreeMap<String, &crate::policy::Statement> {
+    doc.statements
+        .iter()
+        .map(|s| {
+            (
+                s.sid_str()
+                    .map_or_else(|| format!("#{}", s.index), str::to_string),
+                s,
+            )
+        })
+        .collect()
+}
+
+/// (operator, key) -> values of a statement's conditions.
+fn condition_values(s: &crate::policy::Statement) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    if let Some(c) = &s.condition {
+        for b in &c.blocks {
+            for e in &b.entries {
+                out.entry((b.operator.value.to_string(), e.key.value.clone()))
+                    .or_default()
+                    .extend(e.values.iter().map(|v| v.value.text.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn set_phrases(
+    what: &mut Vec<String>,
+    before: &BTreeSet<String>,
+    after: &BTreeSet<String>,
+    of: &str,
+) {
+    let added: Vec<&str> = after.difference(before).map(String::as_str).collect();
+    let removed: Vec<&str> = before.difference(after).map(String::as_str).collect();
+    if !added.is_empty() {
+        what.push(format!("added {} to {of}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        what.push(format!("removed {} from {of}", removed.join(", ")));
+    }
+}
+
+/// What changed in one policy's statements.
+fn statement_changes(base: &PolicyDocument, head: &PolicyDocument) -> Vec<String> {
+    let (b, h) = (statement_map(base), statement_map(head));
+    let mut what = Vec::new();
+    for (label, hs) in &h {
+        let Some(bs) = b.get(label) else {
+            what.push(format!("added statement {label}"));
+            continue;
+        };
+        if bs.effect.value != hs.effect.value {
+            what.push(format!("statement {label} changed its Effect"));
+        }
+        let element = |l: &crate::policy::ListElement| {
+            l.values
+                .iter()
+                .map(|v| v.value.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        let name = if hs.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
+        set_phrases(&mut what, &element(&bs.action), &element(&hs.action), name);
+        let res =
+            |s: &crate::policy::Statement| s.resource.as_ref().map(element).unwrap_or_default();
+        set_phrases(&mut what, &res(bs), &res(hs), "Resource");
+        let (bc, hc) = (condition_values(bs), condition_values(hs));
+        let empty = BTreeSet::new();
+        for (op, key) in bc.keys().chain(hc.keys()).collect::<BTreeSet<_>>() {
+            let k = (op.clone(), key.clone());
+            let negated = Operator::parse(op).is_some_and(|o| o.base.is_negated());
+            let of = if negated && hs.effect.value == crate::policy::Effect::Deny {
+                format!("the {key} allow-list ({op})")
+            } else {
+                format!("{op} {key}")
+            };
+            set_phrases(
+                &mut what,
+                bc.get(&k).unwrap_or(&empty),
+                hc.get(&k).unwrap_or(&empty),
+                &of,
+            );
+        }
+    }
+    for label in b.keys().filter(|l| !h.contains_key(*l)) {
+        what.push(format!("removed statement {label}"));
+    }
+    if what.is_empty() {
+        what.push("rewritten".into());
+    }
+    what
+}
+
+/// Policies added, removed or changed, and nodes whose attachments changed, between the two
+/// versions, sorted by name.
+pub fn policy_changes(base: &OrgTree, head: &OrgTree) -> Vec<PolicyChange> {
+    let squash = |t: &str| t.split_whitespace().collect::<String>();
+    // Policy paths relative to the org file's directory (a `git:` version lives in a
+    // temporary directory).
+    let relative = |org: &OrgTree, p: &crate::org::OrgPolicy| {
+        let dir = std::path::Path::new(org.source.name())
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        p.path
+            .strip_prefix(&dir)
+            .unwrap_or(&p.path)
+            .display()
+            .to_string()
+            .replace('\\', "/")
+    };
+    let mut out = Vec::new();
+    let names: BTreeSet<&str> = base
+        .policies
+        .iter()
+        .chain(&head.policies)
+        .map(|p| p.name.as_str())
+        .collect();
+    for name in names {
+        let b = base.policies.iter().find(|p| p.name == name);
+        let h = head.policies.iter().find(|p| p.name == name);
+        match (b, h) {
+            (Some(b), Some(h)) if squash(b.source.text()) != squash(h.source.text()) => {
+                out.push(PolicyChange {
+                    name: name.to_string(),
+                    path: relative(head, h),
+                    what: statement_changes(&b.doc, &h.doc),
+                });
+            }
+            (None, Some(h)) => out.push(PolicyChange {
+                name: name.to_string(),
+                path: relative(head, h),
+                what: vec!["added".into()],
+            }),
+            (Some(b), None) => out.push(PolicyChange {
+                name: name.to_string(),
+                path: relative(base, b),
+                what: vec!["removed".into()],
+            }),
+            _ => {}
+        }
+    }
+    // Attachments, by node id.
+    for (hi, hn) in head.nodes.iter().enumerate() {
+        let Some(bi) = base.nodes.iter().position(|n| n.id == hn.id) else {
+            continue;
+        };
+        let bn = &base.nodes[bi];
+        let names = |org: &OrgTree, ids: &[usize]| -> BTreeSet<String> {
+            ids.iter().map(|&p| org.policies[p].name.clone()).collect()
+        };
+        let mut what = Vec::new();
+        for (kind, bids, hids) in [("SCP", &bn.scps, &hn.scps), ("RCP", &bn.rcps, &hn.rcps)] {
+            let (bs, hs) = (names(base, bids), names(head, hids));
+            for a in hs.difference(&bs) {
+                what.push(format!("attached {kind} {a}"));
+            }
+            for d in bs.difference(&hs) {
+                what.push(format!("detached {kind} {d}"));
+            }
+        }
+        if !what.is_empty() {
+            out.push(PolicyChange {
+                name: super::node_label(head, hi),
+                path: String::new(),
+                what,
+            });
+        }
+    }
+    out
+}
+
+/// A one-line root-cause summary: what changed in the policies and attachments, and what it
+/// does (accounts affected, the OU holding them, actions x regions newly allowed or denied).
+pub fn summary_line(base: &OrgTree, head: &OrgTree, result: &DiffResult) -> String {
+    let changes = policy_changes(base, head);
+    let mut s = String::new();
+    let policies = changes.iter().filter(|c| !c.path.is_empty()).count();
+    let nodes = changes.len() - policies;
+    let mut heads = Vec::new();
+    if policies > 0 {
+        heads.push(format!(
+            "{policies} polic{} changed",
+            if policies == 1 { "y" } else { "ies" }
+        ));
+    }
+    if nodes > 0 {
+        heads.push(format!(
+            "{nodes} node{} with changed attachments",
+            if nodes == 1 { "" } else { "s" }
+        ));
+    }
+    if heads.is_empty() {
+        s.push_str("no policy or attachment changed");
+    } else {
+        s.push_str(&heads.join(" and "));
+        s.push_str(": ");
+        let described: Vec<String> = changes
+            .iter()
+            .take(3)
+            .map(|c| {
+                let mut what: Vec<&str> = c.what.iter().map(String::as_str).take(2).collect();
+                let more = c.what.len().saturating_sub(2);
+                let extra = if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                };
+                let first = what.remove(0);
+                let rest = if what.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", what.join(", "))
+                };
+                if c.path.is_empty() {
+                    format!("{} {first}{rest}{extra}", c.name)
+                } else {
+                    format!("{} ({}) {first}{rest}{extra}", c.name, c.path)
+                }
+            })
+            .collect();
+        s.push_str(&described.join("; "));
+        if changes.len() > 3 {
+            s.push_str(&format!("; and {} more", changes.len() - 3));
+        }
+    }
+    if result.rows.is_empty() {
+        s.push_str(": no decision changed");
+        return s;
+    }
+    let accounts: BTreeSet<&str> = result
+        .rows
+        .iter()
+        .flat_map(|r| r.accounts.iter().map(String::as_str))
+        .collect();
+    // The deepest OU (or the root) holding every affected account, in the head version.
+    let chains: Vec<Vec<NodeId>> = accounts
+        .iter()
+        .filter_map(|a| head.account(a))
+        .map(|n| head.chain(n))
+        .collect();
+    let mut common: Option<NodeId> = None;
+    if let Some(first) = chains.first() {
+        for (depth, &n) in first.iter().enumerate() {
+            if head.nodes[n].kind != crate::org::NodeKind::Account
+                && chains.iter().all(|c| c.get(depth) == Some(&n))
+            {
+                common = Some(n);
+            }
+        }
+    }
+    let place = match common {
+        Some(n) if head.nodes[n].kind == crate::org::NodeKind::Ou => {
+            format!(" in OU {}", head.nodes[n].name)
+        }
+        _ => String::new(),
+    };
+    let _ = write!(
+        s,
+        ", affecting {} account{}{place}",
+        accounts.len(),
+        if accounts.len() == 1 { "" } else { "s" }
+    );
+    let mut effects = Vec::new();
+    for (kind, word) in [
+        (ChangeKind::Loosened, "newly allowed"),
+        (ChangeKind::Tightened, "newly denied"),
+        (ChangeKind::Reason, "denied for another reason"),
+    ] {
+        let rows: Vec<&DiffRow> = result.rows.iter().filter(|r| r.change == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        // Per account group, the actions it gains or loses; report the largest group.
+        let mut per_group: BTreeMap<&[String], usize> = BTreeMap::new();
+        let mut regions: BTreeSet<&str> = BTreeSet::new();
+        for r in &rows {
+            *per_group.entry(r.accounts.as_slice()).or_default() += r.similar_actions;
+            regions.extend(r.regions.iter().map(String::as_str));
+        }
+        let actions = per_group.values().copied().max().unwrap_or(0);
+        effects.push(format!(
+            "{} action{} x {} region{} {word}",
+            thousands(actions),
+            if actions == 1 { "" } else { "s" },
+            regions.len(),
+            if regions.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let _ = write!(s, ": {}", effects.join(", "));
+    s
+}
+
+/// `1234567` -> `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
     out
 }
