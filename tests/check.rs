@@ -415,3 +415,84 @@ fn no_progress_bar_when_stderr_is_captured() {
         assert!(!err.contains("decisions") && !err.contains('\r'), "{err}");
     }
 }
+
+/// `resource:` in a rule: a Deny scoped to the OrganizationAccountAccessRole ARN satisfies a
+/// must-deny rule on that ARN, not the same rule on `*`; a bad value is a located error.
+#[test]
+fn rules_can_name_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = |resource: Option<&str>| {
+        let path = dir.path().join("rules.yaml");
+        let line = resource.map_or(String::new(), |r| format!("    resource: \"{r}\"\n"));
+        std::fs::write(
+            &path,
+            format!(
+                "version: 1\nrules:\n  - id: org-access-role-protected\n    type: deny\n    scope: {{all: true}}\n    except_accounts: [management]\n    actions: [iam:DeleteRole, iam:AttachRolePolicy, iam:UpdateAssumeRolePolicy]\n{line}    regions: [us-east-1]\n"
+            ),
+        )
+        .unwrap();
+        let (code, v) = scpsim(&[
+            "check",
+            "--format",
+            "json",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            path.to_str().unwrap(),
+        ]);
+        (code, v)
+    };
+    let (code, v) = rules(Some(
+        "arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+    ));
+    assert_eq!(code, 0, "{v}");
+    let r = rule(&v, "org-access-role-protected");
+    assert_eq!(r["violation_count"], 0);
+    assert!(r["accounts"].as_u64().unwrap() > 10);
+    // Without the resource the request is on `*`, which the scoped Deny does not match.
+    let (code, v) = rules(None);
+    assert_eq!(code, 1);
+    let r = rule(&v, "org-access-role-protected");
+    let accounts = r["accounts"].as_u64().unwrap();
+    // Every account but the Suspended ones (DenyAll) allows the three actions on `*`.
+    assert!(r["violation_count"].as_u64().unwrap() >= 3 * (accounts - 2));
+    for viol in r["violations"].as_array().unwrap() {
+        assert_eq!(viol["resource"], "*");
+        assert_eq!(viol["decision"], "Allowed");
+    }
+    // The resource is instantiated per account in violations (here: a different role).
+    let (code, v) = rules(Some("arn:aws:iam::{account}:role/other"));
+    assert_eq!(code, 1);
+    let viol = &rule(&v, "org-access-role-protected")["violations"][0];
+    assert_eq!(
+        viol["resource"],
+        format!(
+            "arn:aws:iam::{}:role/other",
+            viol["account"].as_str().unwrap()
+        )
+    );
+    // Not an ARN: exit 2 with the location.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "version: 1\nrules:\n  - id: x\n    type: deny\n    actions: [iam:DeleteRole]\n    resource: role/x\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "check",
+            "--format",
+            "plain",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            bad.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("neither `*` nor an ARN"), "{err}");
+    assert!(err.contains("bad.yaml:6:"), "{err}");
+}

@@ -134,9 +134,14 @@ fn human(results: &[RuleResult], total: u64) -> String {
                 }
             );
             for v in &r.violations {
+                let on = if v.resource == "*" {
+                    String::new()
+                } else {
+                    format!(" on {}", v.resource)
+                };
                 let _ = writeln!(
                     o,
-                    "     - {} ({}) {} in {}: {} — {}",
+                    "     - {} ({}) {}{on} in {}: {} — {}",
                     v.account_name, v.account, v.action, v.region, v.decision, v.reason
                 );
             }
