@@ -113,12 +113,14 @@ const KEYS: [(&str, &[&str], &[&str]); 3] = [
         &["prod", "prod-main", "dev", "staging"],
     ),
 ];
-const OPERATORS: [&str; 5] = [
+const OPERATORS: [&str; 7] = [
     "StringEquals",
     "StringNotEquals",
     "StringLike",
     "StringNotLike",
     "StringEqualsIfExists",
+    "ForAnyValue:StringLike",
+    "ForAllValues:StringEquals",
 ];
 
 #[derive(Debug, Clone)]
@@ -682,6 +684,8 @@ struct RawReq {
     principal: usize,
     resource: usize,
     context: [Option<usize>; 3],
+    /// Send the first key as a set of two values (the chosen one and `web`).
+    multi: bool,
 }
 
 fn raw_req() -> impl Strategy<Value = RawReq> {
@@ -696,15 +700,17 @@ fn raw_req() -> impl Strategy<Value = RawReq> {
             proptest::option::of(0..3usize),
             proptest::option::of(0..4usize),
         ],
+        proptest::bool::weighted(0.2),
     )
         .prop_map(
-            |(account, action, region, principal, resource, context)| RawReq {
+            |(account, action, region, principal, resource, context, multi)| RawReq {
                 account,
                 action,
                 region,
                 principal,
                 resource,
                 context,
+                multi,
             },
         )
 }
@@ -717,10 +723,13 @@ fn concrete(spec: &Spec, raw: &[RawReq]) -> Vec<Req> {
             for (k, c) in r.context.iter().enumerate() {
                 if let Some(c) = c {
                     let (key, _, values) = KEYS[k];
-                    context.insert(
-                        key.to_string(),
-                        ContextValue::Single(values[c % values.len()].to_string()),
-                    );
+                    let v = values[c % values.len()].to_string();
+                    let value = if k == 0 && r.multi {
+                        ContextValue::Multi(vec![v, "web".to_string()])
+                    } else {
+                        ContextValue::Single(v)
+                    };
+                    context.insert(key.to_string(), value);
                 }
             }
             Req {
