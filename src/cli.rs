@@ -60,6 +60,9 @@ pub enum Command {
         /// Engine choices.
         #[command(flatten)]
         engine: EngineArgs,
+        /// No progress bar on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check org-wide compliance rules over every account x action x region in their scope.
     Check {
@@ -72,6 +75,9 @@ pub enum Command {
         /// Engine choices.
         #[command(flatten)]
         engine: EngineArgs,
+        /// No progress bar on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -440,32 +446,44 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
             head,
             fail_on,
             engine,
+            quiet,
         } => match engine.options(false) {
             Err(s) => s,
             Ok(options) => commands::diff::run(
                 cli.format,
-                base,
-                head,
-                match fail_on {
-                    DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
-                    DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
-                    DiffFailOn::Any => commands::diff::FailOn::Any,
-                    DiffFailOn::Never => commands::diff::FailOn::Never,
+                &commands::diff::DiffParams {
+                    base,
+                    head,
+                    quiet: *quiet,
+                    fail_on: match fail_on {
+                        DiffFailOn::Loosened => commands::diff::FailOn::Loosened,
+                        DiffFailOn::Tightened => commands::diff::FailOn::Tightened,
+                        DiffFailOn::Any => commands::diff::FailOn::Any,
+                        DiffFailOn::Never => commands::diff::FailOn::Never,
+                    },
+                    options,
                 },
-                options,
                 out,
-                &mut std::io::stderr().lock(),
+                // Not locked: the progress bar writes to stderr from other threads.
+                &mut std::io::stderr(),
             ),
         },
-        Command::Check { org, rules, engine } => match engine.options(false) {
+        Command::Check {
+            org,
+            rules,
+            engine,
+            quiet,
+        } => match engine.options(false) {
             Err(s) => s,
             Ok(options) => commands::check::run(
                 cli.format,
                 org,
                 rules,
+                *quiet,
                 options,
                 out,
-                &mut std::io::stderr().lock(),
+                // Not locked: the progress bar writes to stderr from other threads.
+                &mut std::io::stderr(),
             ),
         },
         Command::Org(OrgCommand::Show { org }) => commands::org::show(

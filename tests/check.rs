@@ -291,3 +291,217 @@ fn check_output_is_deterministic() {
         assert_eq!(run("1", format), run("2", format), "{format}");
     }
 }
+
+/// Check results match `simulate` on sampled cells, passing and violating alike: an `allow`
+/// rule over sampled actions x regions for one account reports as violations exactly the cells
+/// `simulate` does not allow, with the same decision.
+#[test]
+fn check_matches_simulate_on_sampled_cells() {
+    let (_dir, org) = edited(
+        "policies/deny-outside-approved-regions.json",
+        "\"eu-central-1\",",
+        "\"eu-central-1\",\n            \"us-west-2\",",
+    );
+    let o = org.to_str().unwrap();
+    let actions = [
+        "ec2:RunInstances",
+        "s3:GetObject",
+        "redshift:CreateCluster",
+        "es:CreateDomain",
+        "iam:CreateUser",
+        "cloudtrail:StopLogging",
+        "organizations:LeaveOrganization",
+        "guardduty:DeleteDetector",
+        "sts:AssumeRole",
+        "dynamodb:PutItem",
+        "kms:Decrypt",
+        "lambda:InvokeFunction",
+    ];
+    let regions = ["eu-west-1", "us-west-2", "ap-south-1", "us-east-1"];
+    let mut checked = (0, 0);
+    for account in [
+        "prod-web",
+        "audit",
+        "network",
+        "sandbox-alice",
+        "management",
+    ] {
+        let rules = org.join(format!("sample-{account}.yaml"));
+        std::fs::write(
+            &rules,
+            format!(
+                "version: 1\nrules:\n  - id: sample\n    type: allow\n    scope: {{accounts: [{account}]}}\n    actions: [{}]\n    regions: [{}]\n",
+                actions.join(", "),
+                regions.join(", ")
+            ),
+        )
+        .unwrap();
+        let (_, c) = scpsim(&[
+            "check",
+            "--format",
+            "json",
+            "--org",
+            o,
+            "--rules",
+            rules.to_str().unwrap(),
+        ]);
+        let r = rule(&c, "sample");
+        assert_eq!(
+            r["cells"].as_u64().unwrap(),
+            (actions.len() * regions.len()) as u64
+        );
+        let mut args = vec![
+            "simulate",
+            "--format",
+            "json",
+            "--org",
+            o,
+            "--account",
+            account,
+        ];
+        for a in actions {
+            args.extend(["--action", a]);
+        }
+        let joined = regions.join(",");
+        args.extend(["--region", &joined]);
+        let (_, s) = scpsim(&args);
+        let cells = s["results"].as_array().unwrap();
+        assert_eq!(cells.len(), actions.len() * regions.len(), "{s}");
+        let violations = r["violations"].as_array().unwrap();
+        for cell in cells {
+            let v = violations
+                .iter()
+                .find(|v| v["action"] == cell["action"] && v["region"] == cell["region"]);
+            if cell["decision"] == "Allowed" {
+                assert!(v.is_none(), "check reports an allowed cell: {cell}");
+                checked.0 += 1;
+            } else {
+                let v = v.unwrap_or_else(|| panic!("check misses a denied cell: {cell}"));
+                assert_eq!(v["decision"], cell["decision"], "{cell}");
+                assert_eq!(v["decided_by"], cell["decided_by"], "{cell}");
+                checked.1 += 1;
+            }
+        }
+        assert_eq!(
+            violations.len(),
+            cells.iter().filter(|c| c["decision"] != "Allowed").count()
+        );
+    }
+    assert!(
+        checked.0 > 10 && checked.1 > 10,
+        "both allowed and denied cells sampled: {checked:?}"
+    );
+}
+
+/// The progress bar is drawn only on a terminal: captured stderr never has it, and `--quiet`
+/// is accepted; stdout is the same with and without it.
+#[test]
+fn no_progress_bar_when_stderr_is_captured() {
+    let run = |quiet: bool| {
+        let mut args = vec!["check"];
+        if quiet {
+            args.push("--quiet");
+        }
+        args.extend([
+            "--format",
+            "plain",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            "fixtures/orgs/example/rules.yaml",
+        ]);
+        Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(false), run(true));
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout);
+    for o in [&a, &b] {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("decisions") && !err.contains('\r'), "{err}");
+    }
+}
+
+/// `resource:` in a rule: a Deny scoped to the OrganizationAccountAccessRole ARN satisfies a
+/// must-deny rule on that ARN, not the same rule on `*`; a bad value is a located error.
+#[test]
+fn rules_can_name_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = |resource: Option<&str>| {
+        let path = dir.path().join("rules.yaml");
+        let line = resource.map_or(String::new(), |r| format!("    resource: \"{r}\"\n"));
+        std::fs::write(
+            &path,
+            format!(
+                "version: 1\nrules:\n  - id: org-access-role-protected\n    type: deny\n    scope: {{all: true}}\n    except_accounts: [management]\n    actions: [iam:DeleteRole, iam:AttachRolePolicy, iam:UpdateAssumeRolePolicy]\n{line}    regions: [us-east-1]\n"
+            ),
+        )
+        .unwrap();
+        let (code, v) = scpsim(&[
+            "check",
+            "--format",
+            "json",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            path.to_str().unwrap(),
+        ]);
+        (code, v)
+    };
+    let (code, v) = rules(Some(
+        "arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+    ));
+    assert_eq!(code, 0, "{v}");
+    let r = rule(&v, "org-access-role-protected");
+    assert_eq!(r["violation_count"], 0);
+    assert!(r["accounts"].as_u64().unwrap() > 10);
+    // Without the resource the request is on `*`, which the scoped Deny does not match.
+    let (code, v) = rules(None);
+    assert_eq!(code, 1);
+    let r = rule(&v, "org-access-role-protected");
+    let accounts = r["accounts"].as_u64().unwrap();
+    // Every account but the Suspended ones (DenyAll) allows the three actions on `*`.
+    assert!(r["violation_count"].as_u64().unwrap() >= 3 * (accounts - 2));
+    for viol in r["violations"].as_array().unwrap() {
+        assert_eq!(viol["resource"], "*");
+        assert_eq!(viol["decision"], "Allowed");
+    }
+    // The resource is instantiated per account in violations (here: a different role).
+    let (code, v) = rules(Some("arn:aws:iam::{account}:role/other"));
+    assert_eq!(code, 1);
+    let viol = &rule(&v, "org-access-role-protected")["violations"][0];
+    assert_eq!(
+        viol["resource"],
+        format!(
+            "arn:aws:iam::{}:role/other",
+            viol["account"].as_str().unwrap()
+        )
+    );
+    // Not an ARN: exit 2 with the location.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "version: 1\nrules:\n  - id: x\n    type: deny\n    actions: [iam:DeleteRole]\n    resource: role/x\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "check",
+            "--format",
+            "plain",
+            "--org",
+            "fixtures/orgs/example",
+            "--rules",
+            bad.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("neither `*` nor an ARN"), "{err}");
+    assert!(err.contains("bad.yaml:6:"), "{err}");
+}

@@ -297,3 +297,85 @@ fn output_is_deterministic_across_thread_counts() {
     assert!(md.starts_with("### scpsim diff"));
     assert!(md.contains("| Loosened |"));
 }
+
+/// A copy of the example org with one text replacement in one file.
+fn edited_example(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/orgs/example");
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(src.join("org.yaml"), dir.path().join("org.yaml")).unwrap();
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let p = dir.path().to_path_buf();
+    (dir, p)
+}
+
+/// The Markdown of a region edit on the example org fits a GitHub comment (65,536
+/// characters), starts with a one-line root cause, and points to JSON for the full list;
+/// JSON carries the same summary and every row.
+#[test]
+fn markdown_fits_a_pull_request_comment_and_summarises_the_cause() {
+    let base = root().join("fixtures/orgs/example");
+    let cases = [
+        // A region removed from the allow-list: every regional action tightens in that region.
+        (
+            "policies/deny-outside-approved-regions.json",
+            "\"eu-central-1\",",
+            "",
+            "removed eu-central-1 from the aws:RequestedRegion allow-list",
+            "newly denied",
+        ),
+        // FullAWSAccess detached from the root: everything tightens everywhere.
+        (
+            "org.yaml",
+            "scps: [FullAWSAccess, DenyLeaveOrganization",
+            "scps: [DenyLeaveOrganization",
+            "detached SCP FullAWSAccess",
+            "newly denied",
+        ),
+    ];
+    for (file, from, to, cause, effect) in cases {
+        let (_d, head) = edited_example(file, from, to);
+        let go = |format: &str| {
+            Command::new(env!("CARGO_BIN_EXE_scpsim"))
+                .args([
+                    "diff",
+                    "--format",
+                    format,
+                    "--base",
+                    base.to_str().unwrap(),
+                    "--head",
+                    head.to_str().unwrap(),
+                ])
+                .current_dir(root())
+                .output()
+                .unwrap()
+        };
+        let md = String::from_utf8(go("markdown").stdout).unwrap();
+        assert!(
+            md.chars().count() < 65_536,
+            "{file}: {} characters",
+            md.chars().count()
+        );
+        let summary = md.lines().nth(2).unwrap();
+        assert!(summary.contains(cause), "{summary}");
+        assert!(summary.contains(effect), "{summary}");
+        assert!(summary.contains("affecting"), "{summary}");
+        assert!(md.contains("--format json"), "points to the full list");
+        let json: Value = serde_json::from_slice(&go("json").stdout).unwrap();
+        assert_eq!(json["summary"].as_str().unwrap(), summary.trim_matches('*'));
+        let rows = json["diff"]["rows"].as_array().unwrap().len();
+        assert!(
+            rows > 300,
+            "{file}: {rows} rows, more than the Markdown shows"
+        );
+        let plain = String::from_utf8(go("plain").stdout).unwrap();
+        assert_eq!(plain.lines().next().unwrap(), json["summary"]);
+    }
+}

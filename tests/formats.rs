@@ -476,3 +476,93 @@ fn rule_settings_come_from_the_config_and_are_checked_by_the_rule() {
     assert_eq!(code(&o), 2);
     assert!(stdout(&o).contains("rule `pass-role-star` has no setting `level`"));
 }
+
+/// `check --format sarif`: valid SARIF 2.1.0; one result per violation with the check rule's
+/// id, located at the rule in the rules file and at the policy statement that decides.
+#[test]
+fn check_sarif_validates_and_locates_rule_and_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path();
+    let src = root().join("fixtures/orgs/example");
+    std::fs::create_dir(org.join("policies")).unwrap();
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), org.join("policies").join(e.file_name())).unwrap();
+    }
+    for f in ["org.yaml", "rules.yaml"] {
+        std::fs::copy(src.join(f), org.join(f)).unwrap();
+    }
+    let run = |org: &Path| {
+        scpsim(&[
+            "--format",
+            "sarif",
+            "check",
+            "--org",
+            org.to_str().unwrap(),
+            "--rules",
+            org.join("rules.yaml").to_str().unwrap(),
+        ])
+    };
+    let validator = sarif_validator();
+    let ok = run(org);
+    assert_eq!(code(&ok), 0);
+    let log: serde_json::Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert!(validator.is_valid(&log));
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    // Break the security role's exception: the allow rule fails, denied by ProtectCloudTrail.
+    let p = org.join("policies/protect-cloudtrail.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("role/security-admin", "role/security-adm1n"),
+    )
+    .unwrap();
+    let bad = run(org);
+    assert_eq!(code(&bad), 1);
+    let log: serde_json::Value = serde_json::from_str(&stdout(&bad)).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "security-admin-manages-trails")
+    );
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let rules_text = std::fs::read_to_string(org.join("rules.yaml")).unwrap();
+    let rule_line = rules_text
+        .lines()
+        .position(|l| l.contains("id: security-admin-manages-trails"))
+        .unwrap()
+        + 1;
+    for r in results {
+        assert_eq!(r["ruleId"], "security-admin-manages-trails", "{r}");
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            r["ruleId"]
+        );
+        let locs = r["locations"].as_array().unwrap();
+        assert!(
+            locs[0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("rules.yaml")
+        );
+        assert_eq!(
+            locs[0]["physicalLocation"]["region"]["startLine"],
+            rule_line
+        );
+        assert!(
+            locs[1]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("policies/protect-cloudtrail.json"),
+            "{r}"
+        );
+        assert_eq!(locs[1]["physicalLocation"]["region"]["startLine"], 4, "{r}");
+    }
+    assert_eq!(bad.stdout, run(org).stdout, "byte-identical output");
+}

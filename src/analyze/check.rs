@@ -25,6 +25,11 @@
 //!     principal: "arn:aws:iam::{account}:role/security-admin"   # {account} = the account id
 //!     actions: ["cloudtrail:StopLogging"]
 //!     regions: [eu-west-1]
+//!   - id: org-access-role-protected
+//!     type: deny
+//!     actions: ["iam:DeleteRole", "iam:AttachRolePolicy"]
+//!     resource: "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"  # default "*"
+//!     regions: [us-east-1]
 //! ```
 //!
 //! `regions` rules skip global services (IAM, Organizations, STS, ...: their requests carry the
@@ -100,6 +105,8 @@ struct RuleDef {
     #[serde(default)]
     principal: Option<Spanned<String>>,
     #[serde(default)]
+    resource: Option<Spanned<String>>,
+    #[serde(default)]
     context: BTreeMap<String, String>,
 }
 
@@ -128,8 +135,12 @@ pub struct CheckRule {
     pub regions: Vec<String>,
     /// Principal ARN template (`{account}` replaced per account).
     pub principal: String,
+    /// Resource ARN template (`{account}` replaced per account); `*` by default.
+    pub resource: String,
     /// Extra context keys.
     pub context: BTreeMap<String, String>,
+    /// Where the rule's `id` value is in the rules file (for locations in reports).
+    pub span: Span,
 }
 
 /// A violated cell.
@@ -141,6 +152,8 @@ pub struct Violation {
     pub account_name: String,
     /// Principal evaluated.
     pub principal: String,
+    /// Resource evaluated (`*` unless the rule names one).
+    pub resource: String,
     /// Action.
     pub action: String,
     /// Region.
@@ -444,6 +457,19 @@ pub fn load_rules(
             || "arn:aws:iam::{account}:role/SimulatedRole".to_string(),
             |p| p.value.clone(),
         );
+        let resource = match &r.resource {
+            None => "*".to_string(),
+            Some(x) if x.value == "*" || x.value.starts_with("arn:") => x.value.clone(),
+            Some(x) => {
+                errors.push(diag(
+                    "check-rules-invalid",
+                    span_of(x),
+                    format!("resource `{}` is neither `*` nor an ARN", x.value),
+                    Some("write a resource ARN such as `arn:aws:iam::{account}:role/OrganizationAccountAccessRole` ({account} is each account's id)".into()),
+                ));
+                "*".to_string()
+            }
+        };
         out.push(CheckRule {
             id: r.id.value.clone(),
             description: r.description.clone(),
@@ -452,7 +478,9 @@ pub fn load_rules(
             actions,
             regions,
             principal,
+            resource,
             context: r.context.clone(),
+            span: id_span,
         });
     }
     if errors.is_empty() {
@@ -562,6 +590,17 @@ pub fn run_rules(
     options: EvalOptions,
     max_violations: usize,
 ) -> Vec<RuleResult> {
+    run_rules_with_progress(org, rules, options, max_violations, &super::NoProgress)
+}
+
+/// [`run_rules`], reporting progress (units: decisions computed).
+pub fn run_rules_with_progress(
+    org: &OrgTree,
+    rules: &[CheckRule],
+    options: EvalOptions,
+    max_violations: usize,
+    progress: &dyn super::Progress,
+) -> Vec<RuleResult> {
     let Ok(identity) = parse_policy(super::ASSUMED_IDENTITY) else {
         return Vec::new();
     };
@@ -609,19 +648,23 @@ pub fn run_rules(
                 let classes = region_classes(&set, &rule.regions);
                 let classes = &classes;
                 evaluated += (rule.actions.len() * classes.len()) as u64;
+                progress.add_total((rule.actions.len() * classes.len()) as u64);
                 let principal = rule.principal.replace("{account}", &acct.id);
+                let resource = rule.resource.replace("{account}", &acct.id);
                 let org_path = org.org_path(*rep);
                 let bad: Vec<(String, String)> = rule
                     .actions
                     .par_iter()
                     .flat_map_iter(|action| {
+                        progress.advance(classes.len() as u64);
                         let ev = &ev;
                         let principal = &principal;
+                        let resource = &resource;
                         let org_path = &org_path;
                         let exempt = &exempt;
                         let group_size = members.len() as u64;
                         classes.iter().filter_map(move |(region, members)| {
-                            let mut req = Request::new(principal, action, "*").ok()?;
+                            let mut req = Request::new(principal, action, resource).ok()?;
                             req.region = Some(region.clone());
                             req.principal_org_id = org.organization_id.clone();
                             req.context.set("aws:SecureTransport", "true");
@@ -663,7 +706,8 @@ pub fn run_rules(
                         }
                         let macct = &org.nodes[m];
                         let principal = rule.principal.replace("{account}", &macct.id);
-                        let Ok(mut req) = Request::new(&principal, action, "*") else {
+                        let resource = rule.resource.replace("{account}", &macct.id);
+                        let Ok(mut req) = Request::new(&principal, action, &resource) else {
                             continue;
                         };
                         req.region = Some(region.clone());
@@ -681,6 +725,7 @@ pub fn run_rules(
                             account: macct.id.clone(),
                             account_name: macct.name.clone(),
                             principal,
+                            resource,
                             action: action.clone(),
                             region: region.clone(),
                             decision: t.decision,

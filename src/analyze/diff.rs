@@ -15,11 +15,16 @@
 //! - resources: `*` and every ARN named in a `Resource`/`NotResource`, instantiated in the
 //!   account.
 //!
-//! Other context keys are evaluated absent (as AWS does when a request lacks them); when a
-//! policy of either version has a condition on such a key, the result is marked approximate
-//! and the keys are named.
+//! - other context keys named in conditions of either version: each key's values are split into
+//!   the classes the conditions induce (absent, each literal, a value for each `*Like` pattern,
+//!   integers next to each numeric literal, `true`/`false` for `Bool`, any other value, and for
+//!   keys under `ForAnyValue:`/`ForAllValues:` the empty set and the set of all those values);
+//!   an action class gets every combination of the keys its statements use (at most
+//!   256; beyond, one key at a time). Keys with `${...}` variables, date, IP or binary
+//!   operators, non-integer numbers, or too many combinations are reported as approximate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,7 +34,7 @@ use crate::eval::trace::DecidedBy;
 use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
 use crate::org::{NodeId, OrgTree};
 use crate::policy::pattern::{Case, glob_match};
-use crate::policy::{PolicyDocument, parse_policy};
+use crate::policy::{BaseOperator, Operator, PolicyDocument, parse_policy};
 
 use super::check::region_classes;
 
@@ -51,7 +56,7 @@ pub enum ChangeKind {
 pub struct DiffRow {
     /// Position of the witness principal and resource in the request space (for ordering).
     #[serde(skip)]
-    order: (usize, usize),
+    order: (usize, usize, usize),
     /// Number of request classes in the group.
     pub requests: usize,
     /// Distinct principals of the group (the witness first).
@@ -76,6 +81,10 @@ pub struct DiffRow {
     pub principal: String,
     /// Witness resource.
     pub resource: String,
+    /// Context keys of the witness request beyond those every request carries (keys named in
+    /// conditions, set to a representative of their class); absent keys are omitted.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, ContextValue>,
     /// Decision before.
     pub before: Decision,
     /// Decision after.
@@ -102,9 +111,119 @@ pub struct DiffResult {
     pub evaluated: u64,
 }
 
-/// What a statement names: (NotAction?, action patterns in lowercase, resources other than `*`,
-/// principal ARNs of `aws:PrincipalArn` conditions).
-type StatementNames = (bool, Vec<String>, Vec<String>, Vec<String>);
+/// The value of a context key in a witness request: one value, or a set (multivalued key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multivalued key (possibly empty).
+    Multi(Vec<String>),
+}
+
+/// What a statement names.
+struct StatementNames {
+    /// `NotAction`?
+    negated: bool,
+    /// Action patterns, lowercase.
+    patterns: Vec<String>,
+    /// Resources other than `*`.
+    resources: Vec<String>,
+    /// Principal ARNs of `aws:PrincipalArn` conditions.
+    principals: Vec<String>,
+    /// Other condition keys (lowercase) whose values the request space covers by classes.
+    keys: Vec<String>,
+}
+
+/// The representatives of one condition key's value classes.
+#[derive(Default)]
+struct KeyClasses {
+    /// The key as first written.
+    name: String,
+    /// Single values: every literal, one value per pattern, numeric neighbours.
+    values: BTreeSet<String>,
+    /// Used under `ForAnyValue:`/`ForAllValues:` (also try the empty set and a larger set).
+    multi: bool,
+}
+
+/// A value no policy writes (the class of "any other value").
+const OTHER_VALUE: &str = "scpsim-other-value";
+
+/// Most context combinations evaluated per action class; beyond, keys vary one at a time
+/// (the others absent) and are reported as approximate.
+const MAX_CONTEXTS: usize = 256;
+
+impl KeyClasses {
+    /// Adds the representatives induced by one condition entry.
+    fn add(&mut self, op: Operator, values: &[String], approximate: &mut bool) {
+        use BaseOperator as B;
+        self.multi |= op.qualifier.is_some();
+        for v in values {
+            if v.contains("${") {
+                *approximate = true;
+            }
+            match op.base {
+                B::StringLike | B::StringNotLike | B::ArnLike | B::ArnNotLike => {
+                    self.values.insert(v.replace(['*', '?'], "x"));
+                    if !v.contains(['*', '?']) {
+                        self.values.insert(v.clone());
+                    }
+                }
+                B::NumericEquals
+                | B::NumericNotEquals
+                | B::NumericLessThan
+                | B::NumericLessThanEquals
+                | B::NumericGreaterThan
+                | B::NumericGreaterThanEquals => {
+                    self.values.insert(v.clone());
+                    if let Ok(n) = v.trim().parse::<i64>() {
+                        self.values.insert(n.saturating_sub(1).to_string());
+                        self.values.insert(n.saturating_add(1).to_string());
+                    } else {
+                        *approximate = true;
+                    }
+                }
+                B::Bool => {
+                    self.values.insert("true".into());
+                    self.values.insert("false".into());
+                }
+                B::Null => {}
+                B::DateEquals
+                | B::DateNotEquals
+                | B::DateLessThan
+                | B::DateLessThanEquals
+                | B::DateGreaterThan
+                | B::DateGreaterThanEquals
+                | B::IpAddress
+                | B::NotIpAddress
+                | B::BinaryEquals => {
+                    // Intervals and networks have no finite class representatives here.
+                    self.values.insert(v.clone());
+                    *approximate = true;
+                }
+                _ => {
+                    self.values.insert(v.clone());
+                }
+            }
+        }
+    }
+
+    /// The candidate values: absent, each value, any other value, and for multivalued keys
+    /// the empty set and the set of all values.
+    fn candidates(&self) -> Vec<Option<ContextValue>> {
+        let mut out = vec![None];
+        let mut singles: Vec<String> = self.values.iter().cloned().collect();
+        if !self.values.contains(OTHER_VALUE) {
+            singles.push(OTHER_VALUE.to_string());
+        }
+        out.extend(singles.iter().cloned().map(ContextValue::Single).map(Some));
+        if self.multi {
+            out.push(Some(ContextValue::Multi(Vec::new())));
+            out.push(Some(ContextValue::Multi(singles)));
+        }
+        out
+    }
+}
 
 /// Keys whose values the request space covers (lowercase).
 const COVERED_KEYS: &[&str] = &[
@@ -158,6 +277,17 @@ fn instantiate(pattern: &str, account: &str) -> String {
 
 /// Computes the diff of two versions of an organization.
 pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOptions) -> DiffResult {
+    diff_with_progress(base, head, catalog, options, &super::NoProgress)
+}
+
+/// [`diff`], reporting progress (units: requests evaluated on both versions).
+pub fn diff_with_progress(
+    base: &OrgTree,
+    head: &OrgTree,
+    catalog: &Catalog,
+    options: EvalOptions,
+    progress: &dyn super::Progress,
+) -> DiffResult {
     let identity = parse_policy(super::ASSUMED_IDENTITY).ok();
     let base_ids: BTreeMap<&str, NodeId> = base
         .accounts()
@@ -215,25 +345,28 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
     let mut resources: BTreeSet<String> = BTreeSet::new();
     let mut principal_arns: BTreeSet<String> = BTreeSet::new();
     let mut uncovered: BTreeSet<String> = BTreeSet::new();
-    // Per statement: (NotAction?, action patterns, named resources, named principal ARNs).
+    let mut key_classes: BTreeMap<String, KeyClasses> = BTreeMap::new();
     let mut statements: Vec<StatementNames> = Vec::new();
     for d in &all_docs {
         for s in &d.statements {
-            let mut info = (
-                s.action.negated,
-                s.action
+            let mut info = StatementNames {
+                negated: s.action.negated,
+                patterns: s
+                    .action
                     .values
                     .iter()
                     .map(|v| v.value.to_ascii_lowercase())
-                    .collect::<Vec<_>>(),
-                s.resource
+                    .collect(),
+                resources: s
+                    .resource
                     .iter()
                     .flat_map(|r| r.values.iter())
                     .filter(|v| v.value != "*")
                     .map(|v| v.value.clone())
-                    .collect::<Vec<_>>(),
-                Vec::new(),
-            );
+                    .collect(),
+                principals: Vec::new(),
+                keys: Vec::new(),
+            };
             patterns.extend(s.action.values.iter().map(|v| v.value.to_ascii_lowercase()));
             if let Some(r) = &s.resource {
                 resources.extend(
@@ -253,11 +386,25 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                                 .iter()
                                 .filter(|v| v.value.text.starts_with("arn:"))
                                 .map(|v| v.value.text.clone());
-                            info.3.extend(arns.clone());
+                            info.principals.extend(arns.clone());
                             principal_arns.extend(arns);
                         }
-                        if !COVERED_KEYS.contains(&key.as_str()) {
-                            uncovered.insert(e.key.value.clone());
+                        if COVERED_KEYS.contains(&key.as_str()) {
+                            continue;
+                        }
+                        let kc = key_classes.entry(key.clone()).or_default();
+                        if kc.name.is_empty() {
+                            kc.name.clone_from(&e.key.value);
+                        }
+                        let values: Vec<String> =
+                            e.values.iter().map(|v| v.value.text.clone()).collect();
+                        let mut approximate = false;
+                        kc.add(b.operator.value, &values, &mut approximate);
+                        if approximate {
+                            uncovered.insert(kc.name.clone());
+                        }
+                        if !info.keys.contains(&key) {
+                            info.keys.push(key);
                         }
                     }
                 }
@@ -304,6 +451,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
 
     let mut rows: Vec<DiffRow> = Vec::new();
     let mut evaluated = 0u64;
+    let mut contexts = Contexts::default();
     for (b, h, ids, names) in &groups {
         let account = ids[0].as_str();
         let make = |org: &OrgTree, n: NodeId| PolicySet {
@@ -357,17 +505,22 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
         // A named resource or principal can only change a decision through a statement whose
         // actions match the action: pair each action class with those alone (plus `*`, the
         // default role, the root user and a service-linked role, which every action gets).
-        let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut cells: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
         for (ai, (action, _, _)) in action_classes.iter().enumerate() {
             let lower = action.to_ascii_lowercase();
             let mut pis: Vec<usize> = vec![0, 1, 2];
             let mut xis: Vec<usize> = vec![0];
-            for (negated, pats, rs, ps) in &statements {
-                let hit = pats.iter().any(|p| glob_match(p, &lower, Case::Sensitive)) != *negated;
+            let mut keys: Vec<&str> = Vec::new();
+            for st in &statements {
+                let hit = st
+                    .patterns
+                    .iter()
+                    .any(|p| glob_match(p, &lower, Case::Sensitive))
+                    != st.negated;
                 if !hit {
                     continue;
                 }
-                for r in rs {
+                for r in &st.resources {
                     let inst = instantiate(r, account);
                     if let Some(i) = res.iter().position(|x| *x == inst)
                         && !xis.contains(&i)
@@ -375,7 +528,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                         xis.push(i);
                     }
                 }
-                for p in ps {
+                for p in &st.principals {
                     let inst = instantiate(p, account);
                     if let Some(i) = principals.iter().position(|x| *x == inst)
                         && !pis.contains(&i)
@@ -383,20 +536,32 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                         pis.push(i);
                     }
                 }
+                for k in &st.keys {
+                    if !keys.contains(&k.as_str()) {
+                        keys.push(k);
+                    }
+                }
             }
+            keys.sort_unstable();
+            let cis = context_indices(&keys, &key_classes, &mut contexts, &mut uncovered);
             for ri in 0..regions.len() {
                 for &pi in &pis {
                     for &xi in &xis {
-                        cells.push((ai, ri, pi, xi));
+                        for &ci in &cis {
+                            cells.push((ai, ri, pi, xi, ci));
+                        }
                     }
                 }
             }
         }
         evaluated += cells.len() as u64;
+        progress.add_total(cells.len() as u64);
         let found: Vec<DiffRow> = cells
             .par_iter()
-            .filter_map(|&(ai, ri, pi, xi)| {
+            .filter_map(|&(ai, ri, pi, xi, ci)| {
+                progress.advance(1);
                 let (principal, resource) = (&principals[pi], &res[xi]);
+                let context = &contexts.0[ci];
                 let (action, service, size) = &action_classes[ai];
                 let (region, members) = &regions[ri];
                 let mut req = Request::new(principal, action, resource).ok()?;
@@ -406,6 +571,12 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                 if let Some(p) = &org_path {
                     req.context
                         .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
+                }
+                for (k, v) in context {
+                    match v {
+                        ContextValue::Single(x) => req.context.set(k, x.clone()),
+                        ContextValue::Multi(xs) => req.context.set_multi(k, xs.clone()),
+                    }
                 }
                 let (pb, ph) = (bev.prepare(&req), hev.prepare(&req));
                 let (db, dh) = (bev.decide(&pb).decision, hev.decide(&ph).decision);
@@ -418,7 +589,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                     _ => ChangeKind::Reason,
                 };
                 Some(DiffRow {
-                    order: (pi, xi),
+                    order: (pi, xi, ci),
                     requests: 1,
                     principals: vec![principal.clone()],
                     change,
@@ -431,6 +602,7 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
                     regions: members.clone(),
                     principal: principal.clone(),
                     resource: resource.clone(),
+                    context: context.clone(),
                     before: db,
                     after: dh,
                     before_by: bev.explain(&pb).decided_by,
@@ -498,4 +670,402 @@ pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOpti
         approximate_keys: uncovered.into_iter().collect(),
         evaluated,
     }
+}
+
+/// Context combinations, deduplicated (index 0: no key).
+#[derive(Default)]
+struct Contexts(
+    Vec<BTreeMap<String, ContextValue>>,
+    HashMap<Vec<(String, ContextValue)>, usize>,
+);
+
+impl Contexts {
+    fn index(&mut self, ctx: BTreeMap<String, ContextValue>) -> usize {
+        if self.0.is_empty() {
+            self.0.push(BTreeMap::new());
+            self.1.insert(Vec::new(), 0);
+        }
+        let key: Vec<(String, ContextValue)> =
+            ctx.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        if let Some(&i) = self.1.get(&key) {
+            return i;
+        }
+        self.0.push(ctx);
+        self.1.insert(key, self.0.len() - 1);
+        self.0.len() - 1
+    }
+}
+
+/// The context combinations for an action class whose statements use `keys`: every
+/// combination of the keys' candidate values, or (beyond [`MAX_CONTEXTS`]) one key at a time
+/// with the others absent, in which case the keys are recorded as approximate.
+fn context_indices(
+    keys: &[&str],
+    classes: &BTreeMap<String, KeyClasses>,
+    contexts: &mut Contexts,
+    approximate: &mut BTreeSet<String>,
+) -> Vec<usize> {
+    let per_key: Vec<(&str, Vec<Option<ContextValue>>)> = keys
+        .iter()
+        .filter_map(|k| classes.get(*k).map(|c| (c.name.as_str(), c.candidates())))
+        .collect();
+    let total = per_key
+        .iter()
+        .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len()))
+        .unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    if total <= MAX_CONTEXTS {
+        let mut combos: Vec<BTreeMap<String, ContextValue>> = vec![BTreeMap::new()];
+        for (name, cands) in &per_key {
+            let mut next = Vec::with_capacity(combos.len() * cands.len());
+            for c in &combos {
+                for v in cands {
+                    let mut m = c.clone();
+                    if let Some(v) = v {
+                        m.insert((*name).to_string(), v.clone());
+                    }
+                    next.push(m);
+                }
+            }
+            combos = next;
+        }
+        for c in combos {
+            out.push(contexts.index(c));
+        }
+    } else {
+        out.push(contexts.index(BTreeMap::new()));
+        for (name, cands) in &per_key {
+            approximate.insert((*name).to_string());
+            for v in cands.iter().flatten() {
+                out.push(contexts.index(BTreeMap::from([((*name).to_string(), v.clone())])));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How one policy, or the attachments of one node, differ between the two versions.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyChange {
+    /// Policy name (for attachment changes: the node, as in traces).
+    pub name: String,
+    /// The policy file in the head version (base when removed); empty for attachments.
+    pub path: String,
+    /// What changed, one phrase each (`removed eu-central-1 from the aws:RequestedRegion
+    /// allow-list`).
+    pub what: Vec<String>,
+}
+
+/// The statements of a policy by label (`Sid`, else `#index`).
+fn statement_map(doc: &PolicyDocument) -> BTreeMap<String, &crate::policy::Statement> {
+    doc.statements
+        .iter()
+        .map(|s| {
+            (
+                s.sid_str()
+                    .map_or_else(|| format!("#{}", s.index), str::to_string),
+                s,
+            )
+        })
+        .collect()
+}
+
+/// (operator, key) -> values of a statement's conditions.
+fn condition_values(s: &crate::policy::Statement) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    if let Some(c) = &s.condition {
+        for b in &c.blocks {
+            for e in &b.entries {
+                out.entry((b.operator.value.to_string(), e.key.value.clone()))
+                    .or_default()
+                    .extend(e.values.iter().map(|v| v.value.text.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn set_phrases(
+    what: &mut Vec<String>,
+    before: &BTreeSet<String>,
+    after: &BTreeSet<String>,
+    of: &str,
+) {
+    let added: Vec<&str> = after.difference(before).map(String::as_str).collect();
+    let removed: Vec<&str> = before.difference(after).map(String::as_str).collect();
+    if !added.is_empty() {
+        what.push(format!("added {} to {of}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        what.push(format!("removed {} from {of}", removed.join(", ")));
+    }
+}
+
+/// What changed in one policy's statements.
+fn statement_changes(base: &PolicyDocument, head: &PolicyDocument) -> Vec<String> {
+    let (b, h) = (statement_map(base), statement_map(head));
+    let mut what = Vec::new();
+    for (label, hs) in &h {
+        let Some(bs) = b.get(label) else {
+            what.push(format!("added statement {label}"));
+            continue;
+        };
+        if bs.effect.value != hs.effect.value {
+            what.push(format!("statement {label} changed its Effect"));
+        }
+        let element = |l: &crate::policy::ListElement| {
+            l.values
+                .iter()
+                .map(|v| v.value.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        let name = if hs.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
+        set_phrases(&mut what, &element(&bs.action), &element(&hs.action), name);
+        let res =
+            |s: &crate::policy::Statement| s.resource.as_ref().map(element).unwrap_or_default();
+        set_phrases(&mut what, &res(bs), &res(hs), "Resource");
+        let (bc, hc) = (condition_values(bs), condition_values(hs));
+        let empty = BTreeSet::new();
+        for (op, key) in bc.keys().chain(hc.keys()).collect::<BTreeSet<_>>() {
+            let k = (op.clone(), key.clone());
+            let negated = Operator::parse(op).is_some_and(|o| o.base.is_negated());
+            let of = if negated && hs.effect.value == crate::policy::Effect::Deny {
+                format!("the {key} allow-list ({op})")
+            } else {
+                format!("{op} {key}")
+            };
+            set_phrases(
+                &mut what,
+                bc.get(&k).unwrap_or(&empty),
+                hc.get(&k).unwrap_or(&empty),
+                &of,
+            );
+        }
+    }
+    for label in b.keys().filter(|l| !h.contains_key(*l)) {
+        what.push(format!("removed statement {label}"));
+    }
+    if what.is_empty() {
+        what.push("rewritten".into());
+    }
+    what
+}
+
+/// Policies added, removed or changed, and nodes whose attachments changed, between the two
+/// versions, sorted by name.
+pub fn policy_changes(base: &OrgTree, head: &OrgTree) -> Vec<PolicyChange> {
+    let squash = |t: &str| t.split_whitespace().collect::<String>();
+    // Policy paths relative to the org file's directory (a `git:` version lives in a
+    // temporary directory).
+    let relative = |org: &OrgTree, p: &crate::org::OrgPolicy| {
+        let dir = std::path::Path::new(org.source.name())
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        p.path
+            .strip_prefix(&dir)
+            .unwrap_or(&p.path)
+            .display()
+            .to_string()
+            .replace('\\', "/")
+    };
+    let mut out = Vec::new();
+    let names: BTreeSet<&str> = base
+        .policies
+        .iter()
+        .chain(&head.policies)
+        .map(|p| p.name.as_str())
+        .collect();
+    for name in names {
+        let b = base.policies.iter().find(|p| p.name == name);
+        let h = head.policies.iter().find(|p| p.name == name);
+        match (b, h) {
+            (Some(b), Some(h)) if squash(b.source.text()) != squash(h.source.text()) => {
+                out.push(PolicyChange {
+                    name: name.to_string(),
+                    path: relative(head, h),
+                    what: statement_changes(&b.doc, &h.doc),
+                });
+            }
+            (None, Some(h)) => out.push(PolicyChange {
+                name: name.to_string(),
+                path: relative(head, h),
+                what: vec!["added".into()],
+            }),
+            (Some(b), None) => out.push(PolicyChange {
+                name: name.to_string(),
+                path: relative(base, b),
+                what: vec!["removed".into()],
+            }),
+            _ => {}
+        }
+    }
+    // Attachments, by node id.
+    for (hi, hn) in head.nodes.iter().enumerate() {
+        let Some(bi) = base.nodes.iter().position(|n| n.id == hn.id) else {
+            continue;
+        };
+        let bn = &base.nodes[bi];
+        let names = |org: &OrgTree, ids: &[usize]| -> BTreeSet<String> {
+            ids.iter().map(|&p| org.policies[p].name.clone()).collect()
+        };
+        let mut what = Vec::new();
+        for (kind, bids, hids) in [("SCP", &bn.scps, &hn.scps), ("RCP", &bn.rcps, &hn.rcps)] {
+            let (bs, hs) = (names(base, bids), names(head, hids));
+            for a in hs.difference(&bs) {
+                what.push(format!("attached {kind} {a}"));
+            }
+            for d in bs.difference(&hs) {
+                what.push(format!("detached {kind} {d}"));
+            }
+        }
+        if !what.is_empty() {
+            out.push(PolicyChange {
+                name: super::node_label(head, hi),
+                path: String::new(),
+                what,
+            });
+        }
+    }
+    out
+}
+
+/// A one-line root-cause summary: what changed in the policies and attachments, and what it
+/// does (accounts affected, the OU holding them, actions x regions newly allowed or denied).
+pub fn summary_line(base: &OrgTree, head: &OrgTree, result: &DiffResult) -> String {
+    let changes = policy_changes(base, head);
+    let mut s = String::new();
+    let policies = changes.iter().filter(|c| !c.path.is_empty()).count();
+    let nodes = changes.len() - policies;
+    let mut heads = Vec::new();
+    if policies > 0 {
+        heads.push(format!(
+            "{policies} polic{} changed",
+            if policies == 1 { "y" } else { "ies" }
+        ));
+    }
+    if nodes > 0 {
+        heads.push(format!(
+            "{nodes} node{} with changed attachments",
+            if nodes == 1 { "" } else { "s" }
+        ));
+    }
+    if heads.is_empty() {
+        s.push_str("no policy or attachment changed");
+    } else {
+        s.push_str(&heads.join(" and "));
+        s.push_str(": ");
+        let described: Vec<String> = changes
+            .iter()
+            .take(3)
+            .map(|c| {
+                let mut what: Vec<&str> = c.what.iter().map(String::as_str).take(2).collect();
+                let more = c.what.len().saturating_sub(2);
+                let extra = if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                };
+                let first = what.remove(0);
+                let rest = if what.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", what.join(", "))
+                };
+                if c.path.is_empty() {
+                    format!("{} {first}{rest}{extra}", c.name)
+                } else {
+                    format!("{} ({}) {first}{rest}{extra}", c.name, c.path)
+                }
+            })
+            .collect();
+        s.push_str(&described.join("; "));
+        if changes.len() > 3 {
+            s.push_str(&format!("; and {} more", changes.len() - 3));
+        }
+    }
+    if result.rows.is_empty() {
+        s.push_str(": no decision changed");
+        return s;
+    }
+    let accounts: BTreeSet<&str> = result
+        .rows
+        .iter()
+        .flat_map(|r| r.accounts.iter().map(String::as_str))
+        .collect();
+    // The deepest OU (or the root) holding every affected account, in the head version.
+    let chains: Vec<Vec<NodeId>> = accounts
+        .iter()
+        .filter_map(|a| head.account(a))
+        .map(|n| head.chain(n))
+        .collect();
+    let mut common: Option<NodeId> = None;
+    if let Some(first) = chains.first() {
+        for (depth, &n) in first.iter().enumerate() {
+            if head.nodes[n].kind != crate::org::NodeKind::Account
+                && chains.iter().all(|c| c.get(depth) == Some(&n))
+            {
+                common = Some(n);
+            }
+        }
+    }
+    let place = match common {
+        Some(n) if head.nodes[n].kind == crate::org::NodeKind::Ou => {
+            format!(" in OU {}", head.nodes[n].name)
+        }
+        _ => String::new(),
+    };
+    let _ = write!(
+        s,
+        ", affecting {} account{}{place}",
+        accounts.len(),
+        if accounts.len() == 1 { "" } else { "s" }
+    );
+    let mut effects = Vec::new();
+    for (kind, word) in [
+        (ChangeKind::Loosened, "newly allowed"),
+        (ChangeKind::Tightened, "newly denied"),
+        (ChangeKind::Reason, "denied for another reason"),
+    ] {
+        let rows: Vec<&DiffRow> = result.rows.iter().filter(|r| r.change == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        // Per account group, the actions it gains or loses; report the largest group.
+        let mut per_group: BTreeMap<&[String], usize> = BTreeMap::new();
+        let mut regions: BTreeSet<&str> = BTreeSet::new();
+        for r in &rows {
+            *per_group.entry(r.accounts.as_slice()).or_default() += r.similar_actions;
+            regions.extend(r.regions.iter().map(String::as_str));
+        }
+        let actions = per_group.values().copied().max().unwrap_or(0);
+        effects.push(format!(
+            "{} action{} x {} region{} {word}",
+            thousands(actions),
+            if actions == 1 { "" } else { "s" },
+            regions.len(),
+            if regions.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let _ = write!(s, ": {}", effects.join(", "));
+    s
+}
+
+/// `1234567` -> `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

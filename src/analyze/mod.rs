@@ -14,6 +14,26 @@ use crate::org::{NodeId, NodeKind, OrgTree};
 pub const ASSUMED_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
+/// Progress of a long analysis, reported from any thread: the work grows with
+/// [`Progress::add_total`] (units: decisions to compute) and is done with
+/// [`Progress::advance`]. Reporting never changes results.
+pub trait Progress: Sync {
+    /// More work is known: `n` more decisions.
+    fn add_total(&self, n: u64) {
+        let _ = n;
+    }
+    /// `n` decisions were computed.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// How a node is named in traces: `root r-...`, `OU Name (ou-...)`, `account name (id)`.
 pub fn node_label(org: &OrgTree, id: NodeId) -> String {
     let n = &org.nodes[id];

@@ -7,12 +7,16 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analyze::check::{RuleResult, RuleType, load_rules, run_rules};
+use crate::analyze::check::{CheckRule, RuleResult, RuleType, load_rules, run_rules_with_progress};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
+use crate::eval::trace::DecidedBy;
+use crate::org::OrgTree;
 use crate::output::human::render_findings;
+use crate::output::sarif;
 use crate::output::{Format, OutputFormat};
 use crate::source::SourceFile;
+use serde_json::{Value, json};
 
 use super::{load_org, stderr_style};
 
@@ -31,6 +35,7 @@ pub fn run(
     format: OutputFormat,
     org_path: &Path,
     rules_path: &Path,
+    quiet: bool,
     options: crate::eval::EvalOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -67,11 +72,14 @@ pub fn run(
             return ExitStatus::Usage;
         }
     };
-    let results = run_rules(&org, &rules, options, MAX_VIOLATIONS_SHOWN);
+    let bar = super::progress::Bar::new("check", format, quiet);
+    let results = run_rules_with_progress(&org, &rules, options, MAX_VIOLATIONS_SHOWN, &bar);
+    bar.finish();
     let total: u64 = results.iter().map(|r| r.violation_count).sum();
     let text = match format {
         OutputFormat::Markdown => markdown(&results, total),
-        OutputFormat::Json | OutputFormat::Sarif => {
+        OutputFormat::Sarif => sarif(&results, &rules, &source, &org),
+        OutputFormat::Json => {
             let mut s = serde_json::to_string_pretty(&CheckOut {
                 version: 1,
                 rules: &results,
@@ -133,9 +141,14 @@ fn human(results: &[RuleResult], total: u64) -> String {
                 }
             );
             for v in &r.violations {
+                let on = if v.resource == "*" {
+                    String::new()
+                } else {
+                    format!(" on {}", v.resource)
+                };
                 let _ = writeln!(
                     o,
-                    "     - {} ({}) {} in {}: {} — {}",
+                    "     - {} ({}) {}{on} in {}: {} — {}",
                     v.account_name, v.account, v.action, v.region, v.decision, v.reason
                 );
             }
@@ -190,4 +203,109 @@ fn markdown(results: &[RuleResult], total: u64) -> String {
         }
     }
     o
+}
+
+/// The location of what decided a violation: the deciding statement in its policy file for an
+/// explicit deny, the node in the org file for a chain without Allow; `None` for a grant.
+fn deciding_location(org: &OrgTree, by: &DecidedBy) -> Option<Value> {
+    match by {
+        DecidedBy::ExplicitDeny {
+            policy, statement, ..
+        } => {
+            let p = org.policies.iter().find(|p| &p.name == policy)?;
+            let st = p.doc.statements.iter().find(|s| {
+                s.sid_str() == Some(statement.as_str()) || format!("#{}", s.index) == *statement
+            })?;
+            Some(json!({
+                "physicalLocation": {
+                    "artifactLocation": {"uri": sarif::uri(p.source.name())},
+                    "region": sarif::region_of(&p.source, st.span),
+                },
+                "message": {"text": format!("statement {statement} of {policy} decides")},
+            }))
+        }
+        DecidedBy::ChainWithoutAllow { node, .. } => {
+            let n = org
+                .nodes
+                .iter()
+                .enumerate()
+                .find(|(i, _)| crate::analyze::node_label(org, *i) == *node)?;
+            Some(json!({
+                "physicalLocation": {
+                    "artifactLocation": {"uri": sarif::uri(org.source.name())},
+                    "region": sarif::region_of(&org.source, n.1.span),
+                },
+                "message": {"text": format!("no SCP on {node} allows the action")},
+            }))
+        }
+        DecidedBy::Grant { .. } => None,
+    }
+}
+
+/// SARIF 2.1.0: one reporting descriptor per check rule; one result per violation shown, whose
+/// `ruleId` is the check rule's id and whose locations are the rule in the rules file and (when
+/// a statement or node decides) the deciding policy statement or org node.
+fn sarif(
+    results: &[RuleResult],
+    rules: &[CheckRule],
+    source: &SourceFile,
+    org: &OrgTree,
+) -> String {
+    let descriptors: Vec<Value> = rules
+        .iter()
+        .zip(results)
+        .map(|(rule, r)| {
+            let what = match r.kind {
+                RuleType::Regions => "regional actions are denied outside the allowed regions",
+                RuleType::Deny => "the actions are denied",
+                RuleType::Allow => "the actions are allowed",
+            };
+            let text = rule
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("in every account of the scope, {what}"));
+            json!({
+                "id": rule.id,
+                "name": rule.id,
+                "shortDescription": {"text": text},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {
+                    "type": r.kind,
+                    "cells": r.cells,
+                    "violationCount": r.violation_count,
+                },
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, (rule, r)) in rules.iter().zip(results).enumerate() {
+        let rule_location = json!({
+            "physicalLocation": {
+                "artifactLocation": {"uri": sarif::uri(source.name())},
+                "region": sarif::region_of(source, rule.span),
+            },
+            "message": {"text": format!("rule `{}`", rule.id)},
+        });
+        for v in &r.violations {
+            let mut locations = vec![rule_location.clone()];
+            locations.extend(deciding_location(org, &v.decided_by));
+            out.push(json!({
+                "ruleId": rule.id,
+                "ruleIndex": i,
+                "level": "error",
+                "message": {"text": format!(
+                    "{} ({}): {} in {} by {} is {}: {}",
+                    v.account_name, v.account, v.action, v.region, v.principal, v.decision, v.reason
+                )},
+                "locations": locations,
+                "properties": {
+                    "account": v.account,
+                    "action": v.action,
+                    "region": v.region,
+                    "decision": v.decision,
+                },
+            }));
+        }
+    }
+    sarif::log(descriptors, out, Vec::new())
 }

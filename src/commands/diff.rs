@@ -8,7 +8,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::analyze::diff::{ChangeKind, DiffResult, DiffRow, diff};
+use crate::analyze::diff::{
+    ChangeKind, ContextValue, DiffResult, DiffRow, diff_with_progress, policy_changes, summary_line,
+};
 use crate::catalog::Catalog;
 use crate::error::ExitStatus;
 use crate::output::{Format, OutputFormat};
@@ -111,16 +113,35 @@ fn resolve(
     Ok(path)
 }
 
+/// What `scpsim diff` compares and how.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffParams<'a> {
+    /// The version before: an org directory or file, or `git:REV`.
+    pub base: &'a str,
+    /// The version after.
+    pub head: &'a str,
+    /// No progress bar.
+    pub quiet: bool,
+    /// Which changes make the exit code 1.
+    pub fail_on: FailOn,
+    /// Evaluation options (see [`super::eval_options`]).
+    pub options: crate::eval::EvalOptions,
+}
+
 /// Runs `scpsim diff`.
 pub fn run(
     format: OutputFormat,
-    base: &str,
-    head: &str,
-    fail_on: FailOn,
-    options: crate::eval::EvalOptions,
+    p: &DiffParams<'_>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
+    let DiffParams {
+        base,
+        head,
+        quiet,
+        fail_on,
+        options,
+    } = *p;
     let mut keep = Vec::new();
     let head_path = match resolve(head, Path::new("."), &mut keep) {
         Ok(p) => p,
@@ -157,21 +178,26 @@ pub fn run(
             return ExitStatus::Environment;
         }
     };
-    let result = diff(&base_org, &head_org, catalog, options);
+    let bar = super::progress::Bar::new("diff", format, quiet);
+    let result = diff_with_progress(&base_org, &head_org, catalog, options, &bar);
+    bar.finish();
+    let summary = summary_line(&base_org, &head_org, &result);
     let text = match format {
         OutputFormat::Json | OutputFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({
                 "version": 1,
                 "base": base,
                 "head": head,
+                "summary": summary,
+                "changes": policy_changes(&base_org, &head_org),
                 "diff": result,
             }))
             .unwrap_or_default();
             s.push('\n');
             s
         }
-        OutputFormat::Markdown => markdown(&result, base, head),
-        _ => human(&result, base, head),
+        OutputFormat::Markdown => markdown(&result, base, head, &summary),
+        _ => human(&result, base, head, &summary),
     };
     if out.write_all(text.as_bytes()).is_err() {
         return ExitStatus::Environment;
@@ -216,6 +242,22 @@ fn regions(r: &DiffRow) -> String {
     }
 }
 
+/// ` with k=v, k2=[a, b]` for the witness's condition keys, or nothing.
+fn witness_context(row: &DiffRow) -> String {
+    if row.context.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = row
+        .context
+        .iter()
+        .map(|(k, v)| match v {
+            ContextValue::Single(x) => format!("{k}={x}"),
+            ContextValue::Multi(xs) => format!("{k}=[{}]", xs.join(", ")),
+        })
+        .collect();
+    format!(" with {}", parts.join(", "))
+}
+
 fn counts(result: &DiffResult) -> (usize, usize, usize) {
     let n = |k| result.rows.iter().filter(|r| r.change == k).count();
     (
@@ -225,8 +267,9 @@ fn counts(result: &DiffResult) -> (usize, usize, usize) {
     )
 }
 
-fn human(result: &DiffResult, base: &str, head: &str) -> String {
+fn human(result: &DiffResult, base: &str, head: &str, summary: &str) -> String {
     let mut o = String::new();
+    let _ = writeln!(o, "{summary}");
     let (l, t, r) = counts(result);
     let _ = writeln!(
         o,
@@ -275,8 +318,12 @@ fn human(result: &DiffResult, base: &str, head: &str) -> String {
         }
         let _ = writeln!(
             o,
-            "          witness: {} calls {} on {} in {}",
-            row.principal, row.action, row.resource, row.region
+            "          witness: {} calls {} on {} in {}{}",
+            row.principal,
+            row.action,
+            row.resource,
+            row.region,
+            witness_context(row)
         );
         let _ = writeln!(
             o,
@@ -297,10 +344,18 @@ fn human(result: &DiffResult, base: &str, head: &str) -> String {
     o
 }
 
-fn markdown(result: &DiffResult, base: &str, head: &str) -> String {
+/// Upper bound of the Markdown output in bytes (GitHub's comment limit is 65,536 characters;
+/// a character is at least one byte).
+pub const MARKDOWN_BUDGET: usize = 60_000;
+
+/// Rows shown per account group in Markdown before a "... and N more" line.
+const MARKDOWN_ROWS_PER_GROUP: usize = 15;
+
+fn markdown(result: &DiffResult, base: &str, head: &str, summary: &str) -> String {
     let mut o = String::new();
     let (l, t, r) = counts(result);
     let _ = writeln!(o, "### scpsim diff `{base}` → `{head}`\n");
+    let _ = writeln!(o, "**{}**\n", summary.replace('|', "\\|"));
     let _ = writeln!(
         o,
         "**{}** changed request classes: {l} loosened, {t} tightened, {r} with another reason.\n",
@@ -317,25 +372,85 @@ fn markdown(result: &DiffResult, base: &str, head: &str) -> String {
         o.push_str("No decision changed.\n");
         return o;
     }
-    o.push_str("| change | accounts | action | regions | witness principal | before | after |\n|---|---|---|---|---|---|---|\n");
-    for row in &result.rows {
-        let similar = if row.similar_actions > 1 {
-            format!(" (+{})", row.similar_actions - 1)
-        } else {
-            String::new()
-        };
+    let full = "run `scpsim diff --format json` for the full list";
+    let mut shown = 0usize;
+    let mut truncated = false;
+    let mut start = 0;
+    'groups: while start < result.rows.len() {
+        let accts = &result.rows[start].accounts;
+        let end = result.rows[start..]
+            .iter()
+            .position(|r| &r.accounts != accts)
+            .map_or(result.rows.len(), |n| start + n);
+        let group = &result.rows[start..end];
+        start = end;
+        let mut lines = vec![format!(
+            "\n#### {} ({} account{}): {} changed row{}\n\n| change | service | action | regions | witness principal | before | after |\n|---|---|---|---|---|---|---|\n",
+            accounts(&group[0]),
+            accts.len(),
+            if accts.len() == 1 { "" } else { "s" },
+            group.len(),
+            if group.len() == 1 { "" } else { "s" },
+        )];
+        for row in group.iter().take(MARKDOWN_ROWS_PER_GROUP) {
+            let similar = if row.similar_actions > 1 {
+                format!(" (+{})", row.similar_actions - 1)
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "| {:?} | {} | `{}`{similar} | {} | `{}`{} | {} ({}) | {} ({}) |\n",
+                row.change,
+                row.service,
+                row.action,
+                regions(row),
+                row.principal,
+                witness_context(row),
+                row.before,
+                decided_summary(&row.before_by).replace('|', "\\|"),
+                row.after,
+                decided_summary(&row.after_by).replace('|', "\\|"),
+            ));
+        }
+        if group.len() > MARKDOWN_ROWS_PER_GROUP {
+            let rest = &group[MARKDOWN_ROWS_PER_GROUP..];
+            let mut services: Vec<&str> = rest.iter().map(|r| r.service.as_str()).collect();
+            services.dedup();
+            let names = if services.len() > 8 {
+                format!("{}, ...", services[..8].join(", "))
+            } else {
+                services.join(", ")
+            };
+            lines.push(format!(
+                "\n... and {} more rows ({names}); {full}.\n",
+                rest.len()
+            ));
+        }
+        for (k, line) in lines.iter().enumerate() {
+            // Keep room for the closing note.
+            if o.len() + line.len() + 400 > MARKDOWN_BUDGET {
+                truncated = true;
+                // Rows of this group shown so far (the heading is line 0).
+                shown += k
+                    .saturating_sub(1)
+                    .min(group.len().min(MARKDOWN_ROWS_PER_GROUP));
+                break 'groups;
+            }
+            o.push_str(line);
+        }
+        shown += group.len().min(MARKDOWN_ROWS_PER_GROUP);
+    }
+    if truncated {
         let _ = writeln!(
             o,
-            "| {:?} | {} | `{}`{similar} | {} | `{}` | {} ({}) | {} ({}) |",
-            row.change,
-            accounts(row),
-            row.action,
-            regions(row),
-            row.principal,
-            row.before,
-            decided_summary(&row.before_by).replace('|', "\\|"),
-            row.after,
-            decided_summary(&row.after_by).replace('|', "\\|"),
+            "\n_Output shortened to stay under GitHub's comment size limit: {shown} of {} rows shown; {full}._",
+            result.rows.len()
+        );
+    } else if shown < result.rows.len() {
+        let _ = writeln!(
+            o,
+            "\n_{shown} of {} rows shown; {full}._",
+            result.rows.len()
         );
     }
     o

@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod lint;
 pub mod org;
+pub mod progress;
 pub mod rules;
 pub mod simulate;
 pub mod test;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::diag::{Finding, Severity};
 use crate::lint::LintRun;
 use crate::rules;
+use crate::source::{SourceFile, Span};
 
 /// The SARIF version written.
 pub const SARIF_VERSION: &str = "2.1.0";
@@ -82,9 +83,11 @@ fn rule_descriptor(r: &dyn rules::Rule) -> Value {
     })
 }
 
-fn region(f: &Finding, span: crate::source::Span) -> Value {
-    let start = f.source.line_col(span.start);
-    let end = f.source.line_col(span.end);
+/// A SARIF `region` for `span` of `source`: 1-based lines and columns (code points), byte
+/// offset and length.
+pub fn region_of(source: &SourceFile, span: Span) -> Value {
+    let start = source.line_col(span.start);
+    let end = source.line_col(span.end);
     json!({
         "startLine": start.line,
         "startColumn": start.column,
@@ -93,6 +96,10 @@ fn region(f: &Finding, span: crate::source::Span) -> Value {
         "byteOffset": span.start,
         "byteLength": span.len(),
     })
+}
+
+fn region(f: &Finding, span: Span) -> Value {
+    region_of(&f.source, span)
 }
 
 fn result(f: &Finding, index: Option<usize>) -> Value {
@@ -163,6 +170,17 @@ pub fn render_lint(run: &LintRun) -> String {
             })
         })
         .collect();
+    log(
+        all.iter().map(|r| rule_descriptor(*r)).collect(),
+        results,
+        notifications,
+    )
+}
+
+/// A SARIF 2.1.0 log of one scpsim run (pretty-printed, trailing newline): `rules` are the
+/// `reportingDescriptor`s of `tool.driver.rules`, `results` the results, `notifications` the
+/// tool execution notifications (the run is successful when there are none).
+pub fn log(rules: Vec<Value>, results: Vec<Value>, notifications: Vec<Value>) -> String {
     let log = json!({
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -171,10 +189,10 @@ pub fn render_lint(run: &LintRun) -> String {
                 "name": "scpsim",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": all.iter().map(|r| rule_descriptor(*r)).collect::<Vec<_>>(),
+                "rules": rules,
             }},
             "invocations": [{
-                "executionSuccessful": run.input_errors.is_empty(),
+                "executionSuccessful": notifications.is_empty(),
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
