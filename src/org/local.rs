@@ -51,6 +51,7 @@ use serde_saphyr::Spanned;
 
 use crate::catalog::Quotas;
 use crate::diag::{Finding, Label, Severity};
+use crate::limits::Limits;
 use crate::policy::{Effect, PolicyKind, parse_policy};
 use crate::source::{SourceFile, Span};
 
@@ -557,6 +558,12 @@ impl Builder<'_> {
 /// Never panics and never stops at the first problem: every diagnostic of the org file and of
 /// the policy files is returned. `tree` is `None` when the file could not be read or parsed.
 pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
+    load_limited(path, quotas, &Limits::default())
+}
+
+/// [`load`] under input limits: an org file over [`Limits::max_file_bytes`] is not read, and
+/// an organization with more than [`Limits::max_org_nodes`] nodes is an error (no tree).
+pub fn load_limited(path: &Path, quotas: &Quotas, limits: &Limits) -> LoadedOrg {
     let file = if path.is_dir() {
         match ORG_FILE_NAMES
             .iter()
@@ -578,6 +585,11 @@ pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
     } else {
         path.to_path_buf()
     };
+    if let Ok(meta) = std::fs::metadata(&file)
+        && let Err(e) = limits.check_file_size(meta.len())
+    {
+        return fail(&file, format!("`{}`: {e}", file.display()));
+    }
     let text = match std::fs::read(&file) {
         Ok(b) => match String::from_utf8(b) {
             Ok(t) => t,
@@ -595,7 +607,15 @@ pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
         }
     };
     let source = SourceFile::new(file.display().to_string(), text);
-    load_source(&source, file.parent().unwrap_or(Path::new(".")), quotas)
+    let mut loaded = load_source(&source, file.parent().unwrap_or(Path::new(".")), quotas);
+    if let Some(tree) = &loaded.tree
+        && let Err(e) = limits.check_org_nodes(tree.nodes.len())
+    {
+        let mut failed = fail(&file, e.to_string());
+        failed.diagnostics[0].source = source;
+        loaded = failed;
+    }
+    loaded
 }
 
 /// "an SCP", "an identity policy", ... for messages.
