@@ -114,8 +114,8 @@ fn every_command_in_every_format_is_byte_identical_across_runs_and_threads() {
         vec!["catalog", "actions", "s3:Get*"],
         vec!["catalog", "keys", "s3:GetObject"],
     ];
-    let mut commands_seen = std::collections::BTreeSet::new();
-    for args in &invocations {
+    // One thread per invocation (each runs its 18 processes in turn).
+    let check = |args: &Vec<&str>| {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         for format in FORMATS {
             let a = run(&args, format, "1");
@@ -140,8 +140,14 @@ fn every_command_in_every_format_is_byte_identical_across_runs_and_threads() {
                 "{args:?} --format {format}: 1 vs 2 threads"
             );
         }
-        commands_seen.insert(args[0].clone());
-    }
+    };
+    std::thread::scope(|s| {
+        for args in &invocations {
+            s.spawn(move || check(args));
+        }
+    });
+    let commands_seen: std::collections::BTreeSet<&str> =
+        invocations.iter().map(|a| a[0]).collect();
     assert_eq!(
         commands_seen.into_iter().collect::<Vec<_>>(),
         [
