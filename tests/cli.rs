@@ -439,7 +439,8 @@ const ERROR_PATHS: &[ErrorPath] = &[
 
 #[test]
 fn every_error_path_has_its_exit_code_and_message_and_a_readme_row() {
-    let tmp = tempfile::tempdir().unwrap();
+    // Inside the target directory, so that no stray scpsim.toml above /tmp is discovered.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let t = tmp.path();
     let ok = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
     std::fs::write(t.join("ok.json"), ok).unwrap();

@@ -45,7 +45,7 @@ fn edited_mini(dir: &Path) -> String {
 
 #[test]
 fn every_command_in_every_format_is_byte_identical_across_runs_and_threads() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let head = edited_mini(&tmp.path().join("head"));
     let fixable = tmp.path().join("fixable.json");
     std::fs::write(

@@ -36,7 +36,7 @@ const POLICY: &str = r#"{
 
 /// Lints POLICY under a config holding `limits`; returns exit code and output.
 fn lint_with(limits: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     std::fs::write(
         dir.path().join("scpsim.toml"),
         format!("[limits]\n{limits}\n"),
@@ -95,7 +95,7 @@ fn each_lowered_limit_is_enforced_with_a_clear_error() {
 
 #[test]
 fn one_file_over_a_limit_does_not_stop_the_others() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     std::fs::write(
         dir.path().join("scpsim.toml"),
         "[limits]\nmax_statements = 1\n",
@@ -133,7 +133,7 @@ fn one_file_over_a_limit_does_not_stop_the_others() {
 
 #[test]
 fn org_limits_apply_to_every_command_that_loads_an_org() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let org = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/mini");
     let org = org.to_str().unwrap();
     std::fs::write(

@@ -39,7 +39,7 @@ fn names(dir: &Path) -> Vec<String> {
 #[test]
 fn injected_write_failures_keep_the_original_and_leave_no_temporary_file() {
     for point in ["fix-before-write", "fix-mid-write", "fix-before-rename"] {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
         std::fs::write(dir.path().join("p.json"), ORIGINAL).unwrap();
         let o = fix(dir.path(), Some(point));
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -64,7 +64,7 @@ fn injected_write_failures_keep_the_original_and_leave_no_temporary_file() {
 #[test]
 fn a_crash_mid_write_keeps_the_original_and_the_next_run_cleans_up() {
     for point in ["fix-mid-write", "fix-before-rename"] {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
         std::fs::write(dir.path().join("p.json"), ORIGINAL).unwrap();
         let o = fix(dir.path(), Some(&format!("{point}:abort")));
         assert_eq!(o.status.code(), None, "{point}: killed by a signal");
@@ -109,7 +109,7 @@ fn a_crash_mid_write_keeps_the_original_and_the_next_run_cleans_up() {
 #[test]
 fn read_only_directory_keeps_the_original() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     std::fs::write(dir.path().join("p.json"), ORIGINAL).unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     let probe = dir.path().join("probe");
