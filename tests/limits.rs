@@ -152,6 +152,19 @@ fn org_limits_apply_to_every_command_that_loads_an_org() {
     assert_eq!(code, 1, "an org error is a finding of lint --org: {out}");
     assert!(out.contains("max_org_nodes"), "{out}");
 
+    // The policy files an org lists are checked like linted files.
+    std::fs::write(
+        dir.path().join("scpsim.toml"),
+        "[limits]\nmax_pattern_len = 20\n",
+    )
+    .unwrap();
+    let (code, out) = scpsim_in(dir.path(), &["org", "show", "--org", org]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("policy file `policies/deny-leave-organization.json`: a value of 31 bytes"),
+        "{out}"
+    );
+
     std::fs::write(
         dir.path().join("scpsim.toml"),
         "[limits]\nmax_file_bytes = 10\n",
