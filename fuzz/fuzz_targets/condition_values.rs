@@ -94,7 +94,11 @@ fuzz_target!(|data: &[u8]| {
         1 => "ForAnyValue:",
         _ => "ForAllValues:",
     };
-    let if_exists = if sel & 0x80 != 0 && base != "Null" { "IfExists" } else { "" };
+    let if_exists = if sel & 0x80 != 0 && base != "Null" {
+        "IfExists"
+    } else {
+        ""
+    };
     let operator = format!("{qualifier}{base}{if_exists}");
     let policy = serde_json::json!({
         "Version": "2012-10-17",

@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     };
     for a in tree.accounts() {
         let chain = tree.chain(a);
-        assert!(chain.len() <= tree.nodes.len(), "chain longer than the tree");
+        assert!(
+            chain.len() <= tree.nodes.len(),
+            "chain longer than the tree"
+        );
         let _ = tree.depth(a);
         let _ = tree.org_path(a);
         let _ = tree.is_management(a);

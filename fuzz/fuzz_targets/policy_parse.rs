@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
         };
         doc.clear_locations();
         back.clear_locations();
-        assert_eq!(doc, back, "print/parse round trip changed the policy\n{printed}");
+        assert_eq!(
+            doc, back,
+            "print/parse round trip changed the policy\n{printed}"
+        );
     }
     if let Some(fixed) = scpsim::fix::fix_text(text) {
         assert!(
