@@ -411,6 +411,17 @@ const ERROR_PATHS: &[ErrorPath] = &[
         code: 2,
         message: "invalid rules file",
     },
+    ErrorPath {
+        args: &[
+            "check",
+            "--org",
+            "{F}/orgs/mini",
+            "--rules",
+            "{T}/violated-rules.yaml",
+        ],
+        code: 1,
+        message: "0 passed, 1 failed; 2 violations",
+    },
     // diff
     ErrorPath {
         args: &[
@@ -428,6 +439,11 @@ const ERROR_PATHS: &[ErrorPath] = &[
         args: &["test", "{T}/missing.json"],
         code: 2,
         message: "no such file or directory",
+    },
+    ErrorPath {
+        args: &["test", "{T}/failing-case.json"],
+        code: 1,
+        message: "1 cases: 0 passed, 1 failed",
     },
     // live organization without the `aws` feature (the default build)
     ErrorPath {
@@ -461,6 +477,27 @@ fn every_error_path_has_its_exit_code_and_message_and_a_readme_row() {
         "version: 1\nrules: [{id: x, type: nope}]\n",
     )
     .unwrap();
+    std::fs::write(
+        t.join("violated-rules.yaml"),
+        "version: 1\nrules:\n  - {id: no-s3, description: x, type: deny, scope: {all: true}, actions: [s3:GetObject], regions: [us-east-1]}\n",
+    )
+    .unwrap();
+    let case =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases/simulate"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .min()
+            .unwrap();
+    let mut case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case).unwrap()).unwrap();
+    case["expect"] = if case["expect"] == "Allowed" {
+        "ExplicitlyDenied"
+    } else {
+        "Allowed"
+    }
+    .into();
+    std::fs::write(t.join("failing-case.json"), case.to_string()).unwrap();
     #[cfg(unix)]
     {
         std::fs::create_dir(t.join("loop")).unwrap();
@@ -505,4 +542,28 @@ fn every_error_path_has_its_exit_code_and_message_and_a_readme_row() {
             case.message
         );
     }
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // `scpsim ... | head`: the reader goes away; scpsim stops quietly with exit 0.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["catalog", "actions", "*"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

@@ -200,3 +200,22 @@ fn invalid_limits_are_config_errors() {
         assert!(out.contains(message), "{limits}: {out}");
     }
 }
+
+#[test]
+fn fix_leaves_a_file_over_a_limit_alone() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::write(
+        dir.path().join("scpsim.toml"),
+        "[limits]\nmax_file_bytes = 50\n",
+    )
+    .unwrap();
+    let text = r#"{"Statement":[{"Effect":"Deny","Action":["s3:b","s3:a"],"Resource":"*"}]}"#;
+    std::fs::write(dir.path().join("p.json"), text).unwrap();
+    let (code, out) = scpsim_in(dir.path(), &["lint", "--fix", "p.json"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("max_file_bytes"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.json")).unwrap(),
+        text
+    );
+}
