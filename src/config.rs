@@ -67,6 +67,20 @@ struct RawConfig {
     quotas: Option<Spanned<toml::Table>>,
     #[serde(default)]
     settings: std::collections::BTreeMap<Spanned<String>, toml::Table>,
+    #[serde(default)]
+    limits: Option<Spanned<RawLimits>>,
+}
+
+/// `[limits]`: each key replaces the matching field of [`crate::limits::Limits`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_bytes: Option<u64>,
+    max_json_depth: Option<usize>,
+    max_statements: Option<usize>,
+    max_condition_values: Option<usize>,
+    max_pattern_len: Option<usize>,
+    max_org_nodes: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +150,8 @@ pub struct Config {
     /// Each rule's own settings (`[settings.<rule-id>]`), untyped: the rule deserializes them.
     pub settings: Vec<(String, toml::Table)>,
     rule_refs: Vec<(String, Span)>,
+    /// Input limits: the defaults with the `[limits]` section's values.
+    pub limits: crate::limits::Limits,
 }
 
 fn kind_from_str(s: &str) -> Option<PolicyKind> {
@@ -309,6 +325,31 @@ impl Config {
                 kind,
             });
         }
+        let limits = match &raw.limits {
+            None => crate::limits::Limits::default(),
+            Some(l) => {
+                let d = crate::limits::Limits::default();
+                let r = l.get_ref();
+                let limits = crate::limits::Limits {
+                    max_file_bytes: r.max_file_bytes.unwrap_or(d.max_file_bytes),
+                    max_json_depth: r.max_json_depth.unwrap_or(d.max_json_depth),
+                    max_statements: r.max_statements.unwrap_or(d.max_statements),
+                    max_condition_values: r.max_condition_values.unwrap_or(d.max_condition_values),
+                    max_pattern_len: r.max_pattern_len.unwrap_or(d.max_pattern_len),
+                    max_org_nodes: r.max_org_nodes.unwrap_or(d.max_org_nodes),
+                };
+                if limits.max_json_depth == 0 || limits.max_json_depth > d.max_json_depth {
+                    return Err(err(
+                        Some(l.span()),
+                        format!(
+                            "`max_json_depth` must be between 1 and {} (the JSON parser's own limit)",
+                            d.max_json_depth
+                        ),
+                    ));
+                }
+                limits
+            }
+        };
         let settings = raw
             .settings
             .into_iter()
@@ -329,6 +370,7 @@ impl Config {
             quotas: raw.quotas.map(Spanned::into_inner),
             settings,
             rule_refs,
+            limits,
         })
     }
 

@@ -191,9 +191,17 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let name = path
         .file_name()
         .map_or_else(|| "policy".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{name}.scpsim-fix-{}", std::process::id()));
+    let prefix = format!(".{name}.scpsim-fix-");
+    remove_stale_temporaries(dir, &prefix);
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
     let result = (|| {
+        fault_point("fix-before-write", || Ok(()))?;
+        // Half the text reaches the temporary file, then the write fails (or the process dies).
+        fault_point("fix-mid-write", || {
+            std::fs::write(&tmp, &text.as_bytes()[..text.len() / 2])
+        })?;
         std::fs::write(&tmp, text)?;
+        fault_point("fix-before-rename", || Ok(()))?;
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, meta.permissions())?;
         }
@@ -203,6 +211,51 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the temporary files (`.NAME.scpsim-fix-PID`) that a run killed between writing and
+/// renaming left behind, when process PID no longer exists (checked through `/proc`, so only
+/// on Linux; elsewhere they stay, hidden and never linted as they do not end in `.json`).
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file_name = e.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Fault injection for the no-data-loss tests, in debug builds only: when the environment
+/// variable `SCPSIM_FAULT` names this point (`fix-before-write`, `fix-mid-write`,
+/// `fix-before-rename`), `partial` runs (the part of the work done before the failure) and the
+/// write fails there with an I/O error; with the suffix `:abort` (`fix-mid-write:abort`) the
+/// process aborts there instead, as if killed. Release builds never read the variable.
+fn fault_point(point: &str, partial: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+    if !cfg!(debug_assertions) {
+        return Ok(());
+    }
+    let Some(v) = std::env::var_os("SCPSIM_FAULT") else {
+        return Ok(());
+    };
+    let v = v.to_string_lossy();
+    if v == point {
+        partial()?;
+        return Err(std::io::Error::other(format!("injected fault: {point}")));
+    }
+    if v.strip_suffix(":abort") == Some(point) {
+        partial()?;
+        std::process::abort();
+    }
+    Ok(())
 }
 
 /// A unified diff (3 lines of context) from `old` to `new`, labelled `a/NAME` and `b/NAME`;

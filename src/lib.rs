@@ -14,6 +14,8 @@ pub mod json;
 
 pub mod policy;
 
+pub mod limits;
+
 pub mod eval;
 
 pub mod catalog;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::{Finding, Severity, sort_findings};
+use crate::limits::{LimitError, Limits};
 use crate::policy::{
     LowerOptions, PolicyDocument, PolicyError, PolicyKind, lower_partial, parse_policy,
 };
@@ -168,7 +169,16 @@ fn statement_prefix(pointer: &str) -> &str {
 
 /// Lints one file's text. Never fails: syntax and grammar errors become findings.
 pub fn lint_source(source: &Arc<SourceFile>, opts: &LintOptions) -> FileReport {
-    let (kind, kind_source, mut findings) = match parse_policy(source.text()) {
+    lint_parsed(source, parse_policy(source.text()), opts)
+}
+
+/// Lints one file's text that has already been parsed.
+fn lint_parsed(
+    source: &Arc<SourceFile>,
+    parsed: Result<PolicyDocument, crate::policy::PolicyErrors>,
+    opts: &LintOptions,
+) -> FileReport {
+    let (kind, kind_source, mut findings) = match parsed {
         Ok(doc) => {
             let (kind, ks) = choose_kind(opts, source.name(), || guess_kind(&doc));
             (
@@ -286,6 +296,72 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, opts: &LintOptions) -> FileReport 
             }
         }
     }
+}
+
+/// The limits in force: the config's `[limits]`, else the defaults.
+fn limits(opts: &LintOptions) -> Limits {
+    opts.config
+        .as_ref()
+        .map_or_else(Limits::default, |c| c.limits)
+}
+
+/// An input error for a file over one of the [`Limits`], with its line and column when known.
+fn limit_error(name: &str, text: Option<&str>, e: &LimitError) -> InputError {
+    let at = match (text, e.span) {
+        (Some(t), Some(span)) => {
+            let loc = SourceFile::new(name, t).line_col(span.start);
+            format!("line {}, column {}: ", loc.line, loc.column)
+        }
+        _ => String::new(),
+    };
+    InputError {
+        path: name.to_string(),
+        message: format!("{at}{e}"),
+        usage: true,
+    }
+}
+
+/// Lints the bytes of a file after checking them against the [`Limits`] of `opts` (nesting
+/// depth before parsing, statement and value counts and string lengths after): a file over a
+/// limit is an input error, not linted.
+///
+/// # Errors
+///
+/// The file breaks a limit.
+pub fn lint_file_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    opts: &LintOptions,
+) -> Result<FileReport, InputError> {
+    let limits = limits(opts);
+    let to_err = |text: Option<&str>, e: &LimitError| limit_error(name, text, e);
+    limits
+        .check_file_size(bytes.len() as u64)
+        .map_err(|e| to_err(None, &e))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Ok(lint_bytes(name, e.into_bytes(), opts)),
+    };
+    limits
+        .check_json_depth(&text)
+        .map_err(|e| to_err(Some(&text), &e))?;
+    let parsed = parse_policy(&text);
+    if let Ok(doc) = &parsed {
+        limits
+            .check_document(doc)
+            .map_err(|e| to_err(Some(&text), &e))?;
+    }
+    Ok(lint_parsed(&SourceFile::new(name, text), parsed, opts))
+}
+
+/// Reads a file of at most `max` bytes (one more is read to tell that it is over).
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn has_glob_meta(s: &str) -> bool {
@@ -412,8 +488,9 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> LintRun {
         .par_iter()
         .map(|p| {
             let name = p.display().to_string();
-            match std::fs::read(p) {
-                Ok(bytes) => Ok(lint_bytes(&name, bytes, opts)),
+            let max = limits(opts).max_file_bytes;
+            match read_bounded(p, max) {
+                Ok(bytes) => lint_file_bytes(&name, bytes, opts),
                 Err(e) => Err(InputError {
                     path: name,
                     message: io_message(&e),
@@ -478,7 +555,7 @@ pub fn lint_org(path: &Path, opts: &LintOptions) -> LintRun {
             ..LintRun::default()
         };
     };
-    let loaded = crate::org::local::load(path, &q);
+    let loaded = crate::org::local::load_limited(path, &q, &limits(opts));
     let mut run = LintRun::default();
     let mut org_findings = loaded.diagnostics;
     if let Some(tree) = &loaded.tree {

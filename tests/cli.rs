@@ -199,3 +199,379 @@ fn lint_org_adds_org_level_findings() {
     );
     assert_eq!(code(&warn), 1);
 }
+
+/// One error path of README's "Error paths" table: arguments (`{T}` is replaced by a scratch
+/// directory holding the files below, `{F}` by the repository's fixtures), the exit code, and a
+/// fragment of the message, which the README table quotes too.
+struct ErrorPath {
+    args: &'static [&'static str],
+    code: i32,
+    message: &'static str,
+}
+
+const ERROR_PATHS: &[ErrorPath] = &[
+    // Arguments (clap).
+    ErrorPath {
+        args: &["frobnicate"],
+        code: 2,
+        message: "unrecognized subcommand",
+    },
+    ErrorPath {
+        args: &["--format", "yaml", "rules"],
+        code: 2,
+        message: "invalid value 'yaml'",
+    },
+    ErrorPath {
+        args: &["simulate", "--org", "{F}/orgs/mini"],
+        code: 2,
+        message: "required arguments were not provided",
+    },
+    // lint
+    ErrorPath {
+        args: &["lint", "{T}/bad.json"],
+        code: 1,
+        message: "invalid-effect",
+    },
+    ErrorPath {
+        args: &["lint", "{T}/missing.json"],
+        code: 2,
+        message: "no such file or directory",
+    },
+    ErrorPath {
+        args: &["lint", "{T}/nothing/*.json"],
+        code: 2,
+        message: "no file matches this pattern",
+    },
+    ErrorPath {
+        args: &["lint", "{T}/[.json"],
+        code: 2,
+        message: "invalid glob",
+    },
+    ErrorPath {
+        args: &["lint", "--config", "{T}/bad.toml", "{T}/ok.json"],
+        code: 2,
+        message: "unknown field `bogus`",
+    },
+    ErrorPath {
+        args: &["lint", "--config", "{T}/limits.toml", "{T}/ok.json"],
+        code: 2,
+        message: "raise `[limits] max_file_bytes` in scpsim.toml",
+    },
+    ErrorPath {
+        args: &["lint", "--diff", "{T}/fixable.json"],
+        code: 1,
+        message: "+++ b/",
+    },
+    ErrorPath {
+        args: &["lint", "{T}/loop"],
+        code: 3,
+        message: "symbolic link loop",
+    },
+    // rules, catalog
+    ErrorPath {
+        args: &["rules", "explain", "no-such-rule"],
+        code: 2,
+        message: "unknown rule",
+    },
+    ErrorPath {
+        args: &["catalog", "actions", "s3"],
+        code: 2,
+        message: "is not an action: write `prefix:Name`",
+    },
+    ErrorPath {
+        args: &["catalog", "actions", "s3:NoSuch*"],
+        code: 1,
+        message: "no action matches",
+    },
+    ErrorPath {
+        args: &["catalog", "keys", "s3:NoSuchAction"],
+        code: 1,
+        message: "no action matches",
+    },
+    // org files (every command that takes --org)
+    ErrorPath {
+        args: &["org", "show", "--org", "{T}/missing-dir"],
+        code: 2,
+        message: "cannot read",
+    },
+    ErrorPath {
+        args: &["org", "show", "--org", "{T}"],
+        code: 2,
+        message: "no org file in",
+    },
+    ErrorPath {
+        args: &["org", "show", "--org", "{F}/orgs/invalid/syntax.yaml"],
+        code: 2,
+        message: "invalid org file",
+    },
+    ErrorPath {
+        args: &["org", "show", "--org", "{F}/orgs/invalid/duplicates.yaml"],
+        code: 2,
+        message: "appears twice in the organization",
+    },
+    // simulate
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "nobody",
+            "--action",
+            "s3:GetObject",
+        ],
+        code: 2,
+        message: "no account `nobody` in the organization",
+    },
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "prod-app",
+            "--action",
+            "GetObject",
+        ],
+        code: 2,
+        message: "is not an action: write `service:ActionName`",
+    },
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "prod-app",
+            "--action",
+            "s3:Nope*",
+        ],
+        code: 2,
+        message: "matches no action in the catalog",
+    },
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "prod-app",
+            "--action",
+            "s3:GetObject",
+            "--region",
+            "eu-wets-1",
+        ],
+        code: 2,
+        message: "unknown region `eu-wets-1`",
+    },
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "prod-app",
+            "--action",
+            "s3:GetObject",
+            "--context",
+            "novalue",
+        ],
+        code: 2,
+        message: "is not KEY=VALUE",
+    },
+    ErrorPath {
+        args: &[
+            "simulate",
+            "--org",
+            "{F}/orgs/mini",
+            "--account",
+            "prod-app",
+            "--action",
+            "s3:GetObject",
+            "--region",
+            "ap-south-1",
+            "--expect",
+            "allow",
+        ],
+        code: 1,
+        message: "ExplicitlyDenied",
+    },
+    // check
+    ErrorPath {
+        args: &[
+            "check",
+            "--org",
+            "{F}/orgs/mini",
+            "--rules",
+            "{T}/missing.yaml",
+        ],
+        code: 2,
+        message: "cannot read",
+    },
+    ErrorPath {
+        args: &[
+            "check",
+            "--org",
+            "{F}/orgs/mini",
+            "--rules",
+            "{T}/bad-rules.yaml",
+        ],
+        code: 2,
+        message: "invalid rules file",
+    },
+    ErrorPath {
+        args: &[
+            "check",
+            "--org",
+            "{F}/orgs/mini",
+            "--rules",
+            "{T}/violated-rules.yaml",
+        ],
+        code: 1,
+        message: "0 passed, 1 failed; 2 violations",
+    },
+    // diff
+    ErrorPath {
+        args: &[
+            "diff",
+            "--base",
+            "{T}/missing-dir",
+            "--head",
+            "{F}/orgs/mini",
+        ],
+        code: 2,
+        message: "cannot read",
+    },
+    // test
+    ErrorPath {
+        args: &["test", "{T}/missing.json"],
+        code: 2,
+        message: "no such file or directory",
+    },
+    ErrorPath {
+        args: &["test", "{T}/failing-case.json"],
+        code: 1,
+        message: "1 cases: 0 passed, 1 failed",
+    },
+    // live organization without the `aws` feature (the default build)
+    ErrorPath {
+        args: &["org", "pull", "--out", "{T}/snap"],
+        code: 3,
+        message: "built without the aws feature",
+    },
+];
+
+#[test]
+fn every_error_path_has_its_exit_code_and_message_and_a_readme_row() {
+    // Inside the target directory, so that no stray scpsim.toml above /tmp is discovered.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let t = tmp.path();
+    let ok = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
+    std::fs::write(t.join("ok.json"), ok).unwrap();
+    std::fs::write(
+        t.join("bad.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"deny","Action":"s3:*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        t.join("fixable.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:b","s3:a"],"Resource":"*"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(t.join("bad.toml"), "bogus = 1\n").unwrap();
+    std::fs::write(t.join("limits.toml"), "[limits]\nmax_file_bytes = 10\n").unwrap();
+    std::fs::write(
+        t.join("bad-rules.yaml"),
+        "version: 1\nrules: [{id: x, type: nope}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.join("violated-rules.yaml"),
+        "version: 1\nrules:\n  - {id: no-s3, description: x, type: deny, scope: {all: true}, actions: [s3:GetObject], regions: [us-east-1]}\n",
+    )
+    .unwrap();
+    let case =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases/simulate"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .min()
+            .unwrap();
+    let mut case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case).unwrap()).unwrap();
+    case["expect"] = if case["expect"] == "Allowed" {
+        "ExplicitlyDenied"
+    } else {
+        "Allowed"
+    }
+    .into();
+    std::fs::write(t.join("failing-case.json"), case.to_string()).unwrap();
+    #[cfg(unix)]
+    {
+        std::fs::create_dir(t.join("loop")).unwrap();
+        std::os::unix::fs::symlink(t.join("loop"), t.join("loop/self")).unwrap();
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = &readme[readme
+        .find("### Error paths")
+        .expect("README has an error path table")..];
+    for case in ERROR_PATHS {
+        if cfg!(not(unix)) && case.args.contains(&"{T}/loop") {
+            continue;
+        }
+        let args: Vec<String> = case
+            .args
+            .iter()
+            .map(|a| {
+                a.replace("{T}", t.to_str().unwrap())
+                    .replace("{F}", fixtures.to_str().unwrap())
+            })
+            .collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args(&args)
+            .current_dir(t)
+            .env_remove("SCPSIM_FORMAT")
+            .output()
+            .unwrap();
+        let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(case.code), "{:?}\n{text}", case.args);
+        assert!(
+            text.contains(case.message),
+            "{:?}: expected {:?} in\n{text}",
+            case.args,
+            case.message
+        );
+        assert!(
+            table.contains(case.message),
+            "README's error path table quotes `{}`",
+            case.message
+        );
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // `scpsim ... | head`: the reader goes away; scpsim stops quietly with exit 0.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["catalog", "actions", "*"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -171,3 +171,31 @@ fn wildcard_heavy_pattern_against_long_arn_is_fast_enough_to_finish() {
         scpsim::policy::pattern::Case::Sensitive
     ));
 }
+
+#[test]
+fn deep_nesting_through_the_cli_is_stopped_before_the_parser() {
+    // The depth scan ([limits] max_json_depth, default 512) runs before the recursive parser:
+    // a 100,000-deep file is an input error naming the limit; the other file is still linted.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "{{\"Statement\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("deep.json"), deep).unwrap();
+    std::fs::write(
+        dir.path().join("ok.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let o = scpsim(&["lint", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 1);
+    let message = v["input_errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("line 1, column 525: JSON nested deeper than 512 levels"),
+        "{message}"
+    );
+    assert!(message.contains("[limits] max_json_depth"), "{message}");
+}

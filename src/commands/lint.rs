@@ -67,6 +67,13 @@ fn fix_or_diff(
         let Ok(text) = std::fs::read_to_string(path) else {
             continue; // reported by the lint run
         };
+        // A file over an input limit is left alone (the lint run reports it).
+        let limits = config.map_or_else(crate::limits::Limits::default, |c| c.limits);
+        if limits.check_file_size(text.len() as u64).is_err()
+            || limits.check_json_depth(&text).is_err()
+        {
+            continue;
+        }
         let name = path.display().to_string();
         let Some(new) = fix_text_within(&text, size_quota(req, config, &name)) else {
             continue;

@@ -18,7 +18,6 @@ use crate::catalog::{Catalog, Quotas};
 use crate::diag::Severity;
 use crate::error::ExitStatus;
 use crate::org::OrgTree;
-use crate::org::local::load;
 use crate::output::Format;
 use crate::output::human::{Style, render_findings};
 
@@ -84,7 +83,12 @@ pub(crate) fn load_org(
             return Err(ExitStatus::Usage);
         }
     };
-    let loaded = load(path, &quotas);
+    // `[limits]` of the same config (already validated above).
+    let limits = lint::load_config(None)
+        .ok()
+        .flatten()
+        .map_or_else(crate::limits::Limits::default, |c| c.limits);
+    let loaded = crate::org::local::load_limited(path, &quotas, &limits);
     let shown: Vec<_> = loaded
         .diagnostics
         .iter()

@@ -51,6 +51,7 @@ use serde_saphyr::Spanned;
 
 use crate::catalog::Quotas;
 use crate::diag::{Finding, Label, Severity};
+use crate::limits::{LimitError, Limits};
 use crate::policy::{Effect, PolicyKind, parse_policy};
 use crate::source::{SourceFile, Span};
 
@@ -187,6 +188,7 @@ struct Builder<'a> {
     source: Arc<SourceFile>,
     dir: PathBuf,
     quotas: &'a Quotas,
+    limits: Limits,
     diags: Vec<Finding>,
     nodes: Vec<Node>,
     policies: Vec<OrgPolicy>,
@@ -265,6 +267,13 @@ impl Builder<'_> {
             };
             let path = self.dir.join(&d.file.value);
             let file_span = self.span(&d.file);
+            let over_limit = std::fs::metadata(&path)
+                .ok()
+                .and_then(|m| self.limits.check_file_size(m.len()).err());
+            if let Some(e) = over_limit {
+                self.policy_over_limit(&d.name.value, &d.file.value, file_span, &e);
+                continue;
+            }
             let text = match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(t) => t,
@@ -298,9 +307,17 @@ impl Builder<'_> {
                     continue;
                 }
             };
+            if let Err(e) = self.limits.check_json_depth(&text) {
+                self.policy_over_limit(&d.name.value, &d.file.value, file_span, &e);
+                continue;
+            }
             let psource = SourceFile::new(path.display().to_string(), text);
             match parse_policy(psource.text()) {
                 Ok(doc) => {
+                    if let Err(e) = self.limits.check_document(&doc) {
+                        self.policy_over_limit(&d.name.value, &d.file.value, file_span, &e);
+                        continue;
+                    }
                     let id = self.policies.len();
                     self.by_name.insert(d.name.value.clone(), id);
                     self.policies.push(OrgPolicy {
@@ -332,6 +349,19 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+
+    /// Reports a policy file over one of the input limits (it is not used).
+    fn policy_over_limit(&mut self, name: &str, file: &str, span: Span, e: &LimitError) {
+        self.diag(
+            "org-policy-file",
+            Severity::Error,
+            span,
+            format!("policy file `{file}`: {e}"),
+            "this file",
+            None,
+        );
+        self.broken.push(name.to_string());
     }
 
     /// Resolves attachment names to policy ids, checking type and quota.
@@ -557,6 +587,12 @@ impl Builder<'_> {
 /// Never panics and never stops at the first problem: every diagnostic of the org file and of
 /// the policy files is returned. `tree` is `None` when the file could not be read or parsed.
 pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
+    load_limited(path, quotas, &Limits::default())
+}
+
+/// [`load`] under input limits: an org file over [`Limits::max_file_bytes`] is not read, and
+/// an organization with more than [`Limits::max_org_nodes`] nodes is an error (no tree).
+pub fn load_limited(path: &Path, quotas: &Quotas, limits: &Limits) -> LoadedOrg {
     let file = if path.is_dir() {
         match ORG_FILE_NAMES
             .iter()
@@ -578,6 +614,11 @@ pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
     } else {
         path.to_path_buf()
     };
+    if let Ok(meta) = std::fs::metadata(&file)
+        && let Err(e) = limits.check_file_size(meta.len())
+    {
+        return fail(&file, format!("`{}`: {e}", file.display()));
+    }
     let text = match std::fs::read(&file) {
         Ok(b) => match String::from_utf8(b) {
             Ok(t) => t,
@@ -595,7 +636,16 @@ pub fn load(path: &Path, quotas: &Quotas) -> LoadedOrg {
         }
     };
     let source = SourceFile::new(file.display().to_string(), text);
-    load_source(&source, file.parent().unwrap_or(Path::new(".")), quotas)
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut loaded = load_source_limited(&source, dir, quotas, limits);
+    if let Some(tree) = &loaded.tree
+        && let Err(e) = limits.check_org_nodes(tree.nodes.len())
+    {
+        let mut failed = fail(&file, e.to_string());
+        failed.diagnostics[0].source = source;
+        loaded = failed;
+    }
+    loaded
 }
 
 /// "an SCP", "an identity policy", ... for messages.
@@ -631,6 +681,18 @@ fn fail(path: &Path, message: String) -> LoadedOrg {
 
 /// Loads an organization from the text of an org file; policy paths resolve against `dir`.
 pub fn load_source(source: &Arc<SourceFile>, dir: &Path, quotas: &Quotas) -> LoadedOrg {
+    load_source_limited(source, dir, quotas, &Limits::default())
+}
+
+/// [`load_source`] under input limits: each policy file the org lists is checked like a linted
+/// file ([`Limits::max_file_bytes`], depth, statements, values, lengths); one over a limit is
+/// an `org-policy-file` error and is not used.
+pub fn load_source_limited(
+    source: &Arc<SourceFile>,
+    dir: &Path,
+    quotas: &Quotas,
+    limits: &Limits,
+) -> LoadedOrg {
     let parsed: OrgFile = match serde_saphyr::from_str(source.text()) {
         Ok(f) => f,
         Err(e) => {
@@ -668,6 +730,7 @@ pub fn load_source(source: &Arc<SourceFile>, dir: &Path, quotas: &Quotas) -> Loa
         source: Arc::clone(source),
         dir: dir.to_path_buf(),
         quotas,
+        limits: *limits,
         diags: Vec::new(),
         nodes: Vec::new(),
         policies: Vec::new(),
