@@ -7,12 +7,13 @@
 //!
 //! **Which actions stand for a service.** Spend comes from resources that someone created or
 //! changed, which takes the service's *Write* actions (Service Authorization Reference access
-//! level). For a service prefix (from `data/aws/billing-services.json`) every catalog action
-//! of access level Write is evaluated (every action, for a service with none); the cell is
-//! **denied** when all of them are denied, **partly denied** when some are (the count is
-//! reported), allowed otherwise. Read and List actions are left out on purpose: region
-//! guardrails exempt a few of them (`ec2:DescribeRegions`), which says nothing about whether
-//! the service can still be used there.
+//! level) on its resource types. For a service prefix (from `data/aws/billing-services.json`)
+//! [`representative_actions`] are evaluated: the catalog's Write actions that name a resource
+//! type (else all Write actions, else all actions). The cell is **denied** when all of them
+//! are denied, **partly denied** when some are (the count is reported), allowed otherwise.
+//! Read and List actions and account-wide settings are left out on purpose: region guardrails
+//! exempt a few of them (`ec2:DescribeRegions`, `s3:PutAccountPublicAccessBlock`), which says
+//! nothing about whether the service's resources can still be used there.
 //!
 //! **The request.** The principal is a role in the account whose identity policies allow
 //! everything (as `check` and `simulate` assume), the resource `*`, the region the charge's
@@ -159,26 +160,31 @@ impl GuardReport {
     }
 }
 
-/// The representative actions of a service prefix: its Write actions, or all its actions when
-/// it has none; sorted by name.
+/// The representative actions of a service prefix: its Write actions that act on a resource
+/// type of the service (they create and change what is billed; account-wide settings such as
+/// `s3:PutAccountPublicAccessBlock` take no resource and are left out); failing those, all its
+/// Write actions; failing those, all its actions. Sorted by name.
 pub fn representative_actions(catalog: &Catalog, prefix: &str) -> Vec<String> {
     let Some(svc) = catalog.service(prefix) else {
         return Vec::new();
     };
-    let write: Vec<String> = svc
-        .actions()
-        .iter()
-        .filter(|a| a.access.contains(AccessLevel::Write))
-        .map(|a| format!("{}:{}", svc.prefix, a.name))
-        .collect();
-    if write.is_empty() {
+    let pick = |f: &dyn Fn(&crate::catalog::Action) -> bool| -> Vec<String> {
         svc.actions()
             .iter()
+            .filter(|a| f(a))
             .map(|a| format!("{}:{}", svc.prefix, a.name))
             .collect()
-    } else {
-        write
+    };
+    let write = |a: &crate::catalog::Action| a.access.contains(AccessLevel::Write);
+    let with_resource = pick(&|a| write(a) && a.resource_types.iter().any(|r| !r.name.is_empty()));
+    if !with_resource.is_empty() {
+        return with_resource;
     }
+    let all_write = pick(&write);
+    if !all_write.is_empty() {
+        return all_write;
+    }
+    pick(&|_| true)
 }
 
 /// One evaluated (account group, prefix, region).
