@@ -745,13 +745,13 @@ fn read_parquet(path: &Path, name: &str, period: Option<&str>) -> Result<FileRep
             text(cols.category)?,
             opt(cols.currency)?,
         );
-        let v = |a: &StringArray, r: usize| -> &[u8] {
+        fn v(a: &StringArray, r: usize) -> &[u8] {
             if a.is_null(r) {
                 &[]
             } else {
                 a.value(r).as_bytes()
             }
-        };
+        }
         for r in 0..batch.num_rows() {
             line += 1;
             let f = Fields {
