@@ -240,10 +240,10 @@ fn human(
         files.len(),
         if files.len() == 1 { "" } else { "s" },
         period.unwrap_or("all"),
-        if period.is_none() && !months.is_empty() {
-            format!(" (charges in {})", months.join(", "))
-        } else {
+        if months.is_empty() {
             String::new()
+        } else {
+            format!(" (the files have charges in {})", months.join(", "))
         }
     );
     for f in files {
@@ -258,7 +258,10 @@ fn human(
             let _ = writeln!(o, "  {}: no currency column; {c} assumed", f.file);
         }
     }
-    for b in by {
+    if roll.totals.is_empty() {
+        let _ = writeln!(o, "\nno charges to roll up");
+    }
+    for b in by.iter().filter(|_| !roll.totals.is_empty()) {
         o.push('\n');
         let mut table: Vec<[String; 5]> = Vec::new();
         let head: [&str; 5] = match b {
