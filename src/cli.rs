@@ -79,6 +79,44 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Roll billing exports (FOCUS or CUR; CSV, gzip CSV, Parquet) up the org tree, and
+    /// with --guardrails report usage spend that the SCPs now deny.
+    Costs(CostsArgs),
+}
+
+/// A view of `costs` (`--by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Root and OUs, with subtotals of nested OUs.
+    Ou,
+    /// Accounts.
+    Account,
+    /// Services.
+    Service,
+    /// Regions.
+    Region,
+}
+
+/// Arguments of `scpsim costs`.
+#[derive(Debug, Args)]
+pub struct CostsArgs {
+    /// The org file (YAML or JSON) or the directory holding `org.yaml`.
+    #[arg(long, value_name = "PATH")]
+    pub org: PathBuf,
+    /// Billing export files (FOCUS 1.x or legacy CUR; CSV, gzip CSV or Parquet, detected
+    /// from the content); repeat or list several after one flag.
+    #[arg(long = "export", value_name = "FILE", required = true, num_args = 1..)]
+    pub exports: Vec<PathBuf>,
+    /// Views to print, in order (default `ou`); repeat or separate with commas.
+    #[arg(long, value_enum, value_delimiter = ',', num_args = 1..)]
+    pub by: Vec<ByArg>,
+    /// Only charges whose period starts in this month.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    /// Check every (account, service, region) with usage spend against the SCPs; exit 1
+    /// when some spend is in a cell whose SCPs deny the whole service.
+    #[arg(long)]
+    pub guardrails: bool,
 }
 
 /// The engine's choices where AWS's documentation leaves a rule open (the (verify) items of
@@ -486,6 +524,29 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> ExitStatus {
                 &mut std::io::stderr(),
             ),
         },
+        Command::Costs(a) => {
+            let by: Vec<commands::costs::By> =
+                a.by.iter()
+                    .map(|b| match b {
+                        ByArg::Ou => commands::costs::By::Ou,
+                        ByArg::Account => commands::costs::By::Account,
+                        ByArg::Service => commands::costs::By::Service,
+                        ByArg::Region => commands::costs::By::Region,
+                    })
+                    .collect();
+            commands::costs::run(
+                cli.format,
+                &commands::costs::CostsParams {
+                    org: &a.org,
+                    exports: &a.exports,
+                    by: &by,
+                    period: a.period.as_deref(),
+                    guardrails: a.guardrails,
+                },
+                out,
+                &mut std::io::stderr().lock(),
+            )
+        }
         Command::Org(OrgCommand::Show { org }) => commands::org::show(
             Format::from(cli.format),
             org,

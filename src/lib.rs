@@ -2,7 +2,8 @@
 //! and resource control policies (RCPs), with one policy parser and one evaluation engine.
 //!
 //! Modules, bottom-up (each imports only from those above it): [`source`] (files, spans),
-//! [`diag`] (findings), [`json`] (strict JSON with spans), [`policy`] (typed AST), [`rules`]
+//! [`diag`] (findings), [`json`] (strict JSON with spans), [`policy`] (typed AST), [`billing`]
+//! (cost exports rolled up the org tree), [`rules`]
 //! (lint rules), [`lint`] (running them over files), [`output`], [`error`] (exit codes),
 //! [`commands`] (one file per subcommand), [`cli`].
 
@@ -23,6 +24,8 @@ pub mod catalog;
 pub mod org;
 
 pub mod analyze;
+
+pub mod billing;
 
 pub mod rules;
 

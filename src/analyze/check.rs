@@ -555,8 +555,10 @@ pub fn region_classes(set: &PolicySet, regions: &[String]) -> Vec<(String, Vec<S
         .collect()
 }
 
-/// A grouping key: accounts with equal keys get equal decisions.
-fn group_key(org: &OrgTree, account: NodeId) -> Option<String> {
+/// A grouping key: accounts with equal keys get equal decisions (their SCP and RCP chains
+/// are attached alike and no policy on them names an account); `None` for an account that
+/// must be evaluated on its own (the management account, or a chain naming accounts).
+pub fn group_key(org: &OrgTree, account: NodeId) -> Option<String> {
     let chain = org.chain(account);
     let mentions_account = chain.iter().any(|&n| {
         org.nodes[n]

@@ -211,7 +211,7 @@ pub fn run(format: OutputFormat, req: &LintRequest, out: &mut dyn Write) -> Exit
                 },
             )
         }
-        OutputFormat::Plain | OutputFormat::Markdown => {
+        OutputFormat::Plain | OutputFormat::Markdown | OutputFormat::Csv => {
             human::render_lint(&run, human::Style::Plain)
         }
     };

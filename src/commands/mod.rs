@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod costs;
 pub mod diff;
 pub mod lint;
 pub mod org;

@@ -39,13 +39,18 @@ pub enum OutputFormat {
     Github,
     /// Markdown for pull-request comments (`diff`). Other commands print plain text.
     Markdown,
+    /// CSV rows (`costs`). Other commands print plain text.
+    Csv,
 }
 
 impl From<OutputFormat> for Format {
     fn from(f: OutputFormat) -> Self {
         match f {
             OutputFormat::Human => Format::Human,
-            OutputFormat::Plain | OutputFormat::Github | OutputFormat::Markdown => Format::Plain,
+            OutputFormat::Plain
+            | OutputFormat::Github
+            | OutputFormat::Markdown
+            | OutputFormat::Csv => Format::Plain,
             OutputFormat::Json | OutputFormat::Sarif => Format::Json,
         }
     }
