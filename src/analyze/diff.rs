@@ -11,7 +11,8 @@
 //! - regions, partitioned by the condition values of both versions (see
 //!   [`super::check::region_classes`]);
 //! - principals: a role with no special name, the account's root user, a service-linked role,
-//!   and every principal ARN named in an `aws:PrincipalArn` condition, instantiated in the account;
+//!   every principal ARN named in an `aws:PrincipalArn` condition, and one ARN matching each
+//!   pair of such patterns that can match together, instantiated in the account;
 //! - resources: `*` and every ARN named in a `Resource`/`NotResource`, instantiated in the
 //!   account.
 //!
@@ -275,6 +276,37 @@ fn instantiate(pattern: &str, account: &str) -> String {
     parts.join(":").replace(['*', '?'], "x")
 }
 
+/// `pattern` (an ARN or ARN pattern of a condition) matches the principal ARN `arn`, as
+/// `ArnLike` compares them.
+fn principal_matches(pattern: &str, arn: &str) -> bool {
+    crate::policy::condition::arn_match(pattern, &[], arn, true).unwrap_or(false)
+}
+
+/// A concrete principal ARN in `account` that both patterns match, if one of the simple
+/// candidates does: each wildcard of one pattern filled with a literal piece of the other's
+/// last segment (or all of them), tried both ways.
+fn intersection(p: &str, q: &str, account: &str) -> Option<String> {
+    for (a, b) in [(p, q), (q, p)] {
+        let last = b.rsplit([':', '/']).next().unwrap_or("");
+        let pieces: Vec<&str> = last.split(['*', '?']).filter(|c| !c.is_empty()).collect();
+        let mut fills: Vec<String> = pieces.iter().map(|c| (*c).to_string()).collect();
+        fills.push(pieces.concat());
+        for fill in fills {
+            let mut parts: Vec<String> = a.splitn(6, ':').map(str::to_string).collect();
+            if parts.len() == 6
+                && (parts[4].contains(['*', '?']) || parts[4].is_empty() && parts[2] == "iam")
+            {
+                parts[4] = account.to_string();
+            }
+            let cand = parts.join(":").replace(['*', '?'], &fill);
+            if principal_matches(a, &cand) && principal_matches(b, &cand) {
+                return Some(cand);
+            }
+        }
+    }
+    None
+}
+
 /// Computes the diff of two versions of an organization.
 pub fn diff(base: &OrgTree, head: &OrgTree, catalog: &Catalog, options: EvalOptions) -> DiffResult {
     diff_with_progress(base, head, catalog, options, &super::NoProgress)
@@ -495,6 +527,19 @@ pub fn diff_with_progress(
                 principals.push(p);
             }
         }
+        // A principal can match several patterns at once (`role/admin-*` and `role/*ops*`
+        // both match `role/admin-ops`): one representative per pair of patterns that some
+        // ARN matches together, so the classes cover the intersections too.
+        for p in &principal_arns {
+            for q in &principal_arns {
+                if p < q
+                    && let Some(both) = intersection(p, q, account)
+                    && !principals.contains(&both)
+                {
+                    principals.push(both);
+                }
+            }
+        }
         let mut res: Vec<String> = vec!["*".to_string()];
         for r in resources.iter().map(|r| instantiate(r, account)) {
             if !res.contains(&r) {
@@ -530,10 +575,10 @@ pub fn diff_with_progress(
                 }
                 for p in &st.principals {
                     let inst = instantiate(p, account);
-                    if let Some(i) = principals.iter().position(|x| *x == inst)
-                        && !pis.contains(&i)
-                    {
-                        pis.push(i);
+                    for (i, x) in principals.iter().enumerate().skip(3) {
+                        if (*x == inst || principal_matches(p, x)) && !pis.contains(&i) {
+                            pis.push(i);
+                        }
                     }
                 }
                 for k in &st.keys {
@@ -1068,4 +1113,31 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intersections_of_principal_patterns() {
+        let both = intersection(
+            "arn:aws:iam::*:role/admin-*",
+            "arn:aws:iam::*:role/*ops*",
+            "111122223333",
+        )
+        .unwrap();
+        assert!(principal_matches("arn:aws:iam::*:role/admin-*", &both));
+        assert!(principal_matches("arn:aws:iam::*:role/*ops*", &both));
+        assert!(both.starts_with("arn:aws:iam::111122223333:role/"));
+        // Two literal names never meet.
+        assert_eq!(
+            intersection(
+                "arn:aws:iam::*:role/admin",
+                "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+                "111122223333"
+            ),
+            None
+        );
+    }
 }
