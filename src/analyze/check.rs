@@ -51,7 +51,7 @@ use serde_saphyr::Spanned;
 use crate::catalog::Catalog;
 use crate::diag::{Finding, Severity};
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::policy::parse_policy;
 use crate::policy::pattern::{Case, action_matches, glob_match, has_wildcard};
@@ -653,7 +653,6 @@ pub fn run_rules_with_progress(
                 progress.add_total((rule.actions.len() * classes.len()) as u64);
                 let principal = rule.principal.replace("{account}", &acct.id);
                 let resource = rule.resource.replace("{account}", &acct.id);
-                let org_path = org.org_path(*rep);
                 let bad: Vec<(String, String)> = rule
                     .actions
                     .par_iter()
@@ -662,18 +661,11 @@ pub fn run_rules_with_progress(
                         let ev = &ev;
                         let principal = &principal;
                         let resource = &resource;
-                        let org_path = &org_path;
                         let exempt = &exempt;
                         let group_size = members.len() as u64;
                         classes.iter().filter_map(move |(region, members)| {
-                            let mut req = Request::new(principal, action, resource).ok()?;
-                            req.region = Some(region.clone());
-                            req.principal_org_id = org.organization_id.clone();
-                            req.context.set("aws:SecureTransport", "true");
-                            if let Some(p) = org_path {
-                                req.context
-                                    .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
-                            }
+                            let mut req =
+                                super::org_request(org, *rep, principal, action, resource, region)?;
                             for (k, v) in &rule.context {
                                 req.context.set(k, v.clone());
                             }
@@ -709,16 +701,11 @@ pub fn run_rules_with_progress(
                         let macct = &org.nodes[m];
                         let principal = rule.principal.replace("{account}", &macct.id);
                         let resource = rule.resource.replace("{account}", &macct.id);
-                        let Ok(mut req) = Request::new(&principal, action, &resource) else {
+                        let Some(mut req) =
+                            super::org_request(org, m, &principal, action, &resource, region)
+                        else {
                             continue;
                         };
-                        req.region = Some(region.clone());
-                        req.principal_org_id = org.organization_id.clone();
-                        req.context.set("aws:SecureTransport", "true");
-                        if let Some(p) = &org_path {
-                            req.context
-                                .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
-                        }
                         for (k, v) in &rule.context {
                             req.context.set(k, v.clone());
                         }

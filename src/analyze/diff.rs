@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
 use crate::org::{NodeId, OrgTree};
 use crate::policy::pattern::{Case, glob_match};
 use crate::policy::{BaseOperator, Operator, PolicyDocument, parse_policy};
@@ -546,7 +546,6 @@ pub fn diff_with_progress(
                 res.push(r);
             }
         }
-        let org_path = head.org_path(*h);
         // A named resource or principal can only change a decision through a statement whose
         // actions match the action: pair each action class with those alone (plus `*`, the
         // default role, the root user and a service-linked role, which every action gets).
@@ -609,14 +608,7 @@ pub fn diff_with_progress(
                 let context = &contexts.0[ci];
                 let (action, service, size) = &action_classes[ai];
                 let (region, members) = &regions[ri];
-                let mut req = Request::new(principal, action, resource).ok()?;
-                req.region = Some(region.clone());
-                req.principal_org_id = head.organization_id.clone();
-                req.context.set("aws:SecureTransport", "true");
-                if let Some(p) = &org_path {
-                    req.context
-                        .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
-                }
+                let mut req = super::org_request(head, *h, principal, action, resource, region)?;
                 for (k, v) in context {
                     match v {
                         ContextValue::Single(x) => req.context.set(k, x.clone()),

@@ -152,3 +152,68 @@ pub fn resource_scoped_denies(
     }
     out
 }
+
+/// A request as every org-wide command asks it of `account` (a node of `org`): `principal`
+/// calls `action` on `resource` in `region`, with what `simulate` also sets by default —
+/// `aws:PrincipalOrgID` (the org's id), `aws:PrincipalOrgPaths` (the account's path),
+/// `aws:SecureTransport` = `true` (SDKs and the CLI call over TLS) and the resource's account
+/// (the ARN's account when the org has it, else the principal's own account, as for `*`).
+/// `None` when `principal` is not a principal `Request::new` accepts.
+pub fn org_request(
+    org: &OrgTree,
+    account: NodeId,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    region: &str,
+) -> Option<crate::eval::Request> {
+    let mut req = crate::eval::Request::new(principal, action, resource).ok()?;
+    req.region = Some(region.to_string());
+    req.principal_org_id = org.organization_id.clone();
+    req.context.set("aws:SecureTransport", "true");
+    if let Some(p) = org.org_path(account) {
+        req.context.set_multi("aws:PrincipalOrgPaths", vec![p]);
+    }
+    let named = resource
+        .split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|a| {
+            org.account(a)
+                .is_some_and(|n| org.nodes[n].kind == NodeKind::Account)
+        });
+    req.resource_account =
+        Some(named.map_or_else(|| org.nodes[account].id.clone(), str::to_string));
+    Some(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_request_sets_what_simulate_sets() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/example");
+        let quotas = crate::catalog::Catalog::load().unwrap().quotas();
+        let org = crate::org::local::load(&dir, &quotas).tree.unwrap();
+        let acct = org.account("prod-payments").unwrap();
+        let role = "arn:aws:iam::333333333301:role/R";
+        let ask = |resource: &str| {
+            org_request(&org, acct, role, "s3:GetObject", resource, "eu-west-1").unwrap()
+        };
+        let star = ask("*");
+        assert_eq!(star.resource_account.as_deref(), Some("333333333301"));
+        assert_eq!(star.region.as_deref(), Some("eu-west-1"));
+        assert!(star.context.contains("aws:SecureTransport"));
+        assert!(star.context.contains("aws:PrincipalOrgPaths"));
+        assert_eq!(star.principal_org_id, org.organization_id);
+        // An ARN of another account of the org names that account; an unknown account or an
+        // ARN without one (S3) leaves the principal's own.
+        let other = ask("arn:aws:sqs:eu-west-1:222222222211:q");
+        assert_eq!(other.resource_account.as_deref(), Some("222222222211"));
+        let foreign = ask("arn:aws:sqs:eu-west-1:999999999999:q");
+        assert_eq!(foreign.resource_account.as_deref(), Some("333333333301"));
+        let s3 = ask("arn:aws:s3:::bucket/key");
+        assert_eq!(s3.resource_account.as_deref(), Some("333333333301"));
+    }
+}

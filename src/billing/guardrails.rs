@@ -36,7 +36,7 @@ use crate::analyze::check::group_key;
 use crate::analyze::{ASSUMED_IDENTITY, chain_nodes};
 use crate::catalog::{AccessLevel, Catalog};
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::policy::parse_policy;
 
@@ -309,21 +309,15 @@ pub fn check(
             let ev = &evaluators[rep];
             let acct = &org.nodes[*rep];
             let principal = PRINCIPAL.replace("{account}", &acct.id);
-            let org_path = org.org_path(*rep);
             let actions = &actions_of[prefix];
             let mut reasons: Vec<DenyReason> = Vec::new();
             let mut denied = 0;
             for action in actions {
-                let Ok(mut req) = Request::new(&principal, action, "*") else {
+                let Some(req) =
+                    crate::analyze::org_request(org, *rep, &principal, action, "*", region)
+                else {
                     continue;
                 };
-                req.region = Some(region.clone());
-                req.principal_org_id = org.organization_id.clone();
-                req.context.set("aws:SecureTransport", "true");
-                if let Some(p) = &org_path {
-                    req.context
-                        .set_multi("aws:PrincipalOrgPaths", vec![p.clone()]);
-                }
                 let prepared = ev.prepare(&req);
                 if ev.decide(&prepared).decision == Decision::Allowed {
                     continue;
