@@ -225,6 +225,7 @@ pub struct SimulateArgs {
     #[arg(long = "action", value_name = "ACTION", required = true)]
     pub actions: Vec<String>,
     /// Region(s) the call is sent to: one, a comma-separated list, or `all`; may be repeated.
+    /// Default: `us-east-1`, stated in the output.
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
     /// Resource ARN (default `*`).

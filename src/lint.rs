@@ -555,6 +555,18 @@ pub fn lint_org(path: &Path, opts: &LintOptions) -> LintRun {
             ..LintRun::default()
         };
     };
+    // A path that does not exist is the user's mistake (exit 2), as for policy paths, not a
+    // finding of an org file that was never there.
+    if !path.exists() {
+        return LintRun {
+            input_errors: vec![InputError {
+                path: path.display().to_string(),
+                message: "no such file or directory (--org takes an org file or the directory holding org.yaml)".into(),
+                usage: true,
+            }],
+            ..LintRun::default()
+        };
+    }
     let loaded = crate::org::local::load_limited(path, &q, &limits(opts));
     let mut run = LintRun::default();
     let mut org_findings = loaded.diagnostics;

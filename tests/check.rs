@@ -505,3 +505,28 @@ fn rules_can_name_the_resource() {
     assert!(err.contains("neither `*` nor an ARN"), "{err}");
     assert!(err.contains("bad.yaml:6:"), "{err}");
 }
+
+#[test]
+fn an_unknown_exact_action_is_a_located_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: typo\n    type: allow\n    scope: {accounts: [prod-payments]}\n    actions: [\"dynamodb:PutItm\"]\n    regions: [eu-west-1]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["check", "--org", "fixtures/orgs/example", "--rules"])
+        .arg(&rules)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`dynamodb:PutItm` is not in the AWS catalog"),
+        "{err}"
+    );
+    assert!(err.contains("dynamodb:PutItem"), "did you mean: {err}");
+    assert!(err.contains("r.yaml:6:"), "located: {err}");
+}

@@ -575,3 +575,29 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn lint_org_with_a_missing_path_is_a_usage_error() {
+    let o = scpsim(&["lint", "--org", "fixtures/orgs/no-such-org"], "1");
+    assert_eq!(code(&o), 2);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(all.contains("no such file or directory"), "{all}");
+    let o = scpsim(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--org",
+            "fixtures/orgs/no-such-org",
+        ],
+        "1",
+    );
+    assert_eq!(code(&o), 2);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["input_errors"], 1, "{v}");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+}

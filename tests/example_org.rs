@@ -601,3 +601,29 @@ fn resource_scoped_denies_are_listed_when_the_resource_is_star() {
     ]);
     assert!(v.get("resource_scoped_denies").is_none(), "{v}");
 }
+
+#[test]
+fn expect_with_an_unknown_action_is_a_usage_error() {
+    let (code, _) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObjet",
+        "--region",
+        "eu-west-1",
+        "--expect",
+        "allow",
+    ]);
+    assert_eq!(code, 2, "a typo must not pass as Allowed");
+    // Without --expect it is simulated as given (with a warning on stderr).
+    let (code, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObjet",
+        "--region",
+        "eu-west-1",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["results"][0]["action"], "s3:GetObjet");
+}

@@ -365,6 +365,21 @@ pub fn load_rules(
                 }
                 actions.extend(e.iter().map(ToString::to_string));
             } else {
+                // An exact action the catalog does not know is almost always a typo; checking
+                // it would pass or fail for the wrong reason (no statement names it).
+                if catalog.action(p).is_none() {
+                    let span = r.actions.get(i).map_or(id_span, span_of);
+                    let help = catalog
+                        .suggest_action(p)
+                        .first()
+                        .map(|s| format!("did you mean `{s}`?"));
+                    errors.push(diag(
+                        "check-rules-invalid",
+                        span,
+                        format!("action `{p}` is not in the AWS catalog"),
+                        help,
+                    ));
+                }
                 actions.push(p.clone());
             }
         }
@@ -634,7 +649,10 @@ pub fn run_rules_with_progress(
                 let set = PolicySet {
                     scps: super::chain_nodes(org, *rep, false),
                     rcps: if org.rcps_enabled {
-                        super::chain_nodes(org, *rep, true)
+                        // The resource's account's chain (R1.12): the rule's resource may name
+                        // another account of the org.
+                        let resource = rule.resource.replace("{account}", &acct.id);
+                        super::chain_nodes(org, super::resource_node(org, *rep, &resource), true)
                     } else {
                         Vec::new()
                     },

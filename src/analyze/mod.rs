@@ -174,17 +174,22 @@ pub fn org_request(
     if let Some(p) = org.org_path(account) {
         req.context.set_multi("aws:PrincipalOrgPaths", vec![p]);
     }
-    let named = resource
+    req.resource_account = Some(org.nodes[resource_node(org, account, resource)].id.clone());
+    Some(req)
+}
+
+/// The account owning `resource` for a principal of `account`, as `simulate` decides it: the
+/// ARN's account when it is an account of `org`, else `account` itself (for `*`, an ARN
+/// without an account such as S3's, or an account outside the org). Its RCP chain is the one
+/// that applies.
+pub fn resource_node(org: &OrgTree, account: NodeId, resource: &str) -> NodeId {
+    resource
         .split(':')
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|a| {
-            org.account(a)
-                .is_some_and(|n| org.nodes[n].kind == NodeKind::Account)
-        });
-    req.resource_account =
-        Some(named.map_or_else(|| org.nodes[account].id.clone(), str::to_string));
-    Some(req)
+        .and_then(|a| org.account(a))
+        .filter(|&n| org.nodes[n].kind == NodeKind::Account)
+        .unwrap_or(account)
 }
 
 #[cfg(test)]

@@ -173,6 +173,16 @@ pub fn run(
                     .first()
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
+                // With --expect the answer gates a script: an action no policy can name
+                // (usually a typo) must not pass as "Allowed".
+                if p.expect.is_some() {
+                    return usage(
+                        err,
+                        &format!(
+                            "`{a}` is not in the AWS catalog{hint}; --expect needs a known action"
+                        ),
+                    );
+                }
                 let _ = writeln!(
                     err,
                     "warning: `{a}` is not in the AWS catalog{hint}; simulating it as given"
