@@ -379,3 +379,43 @@ fn markdown_fits_a_pull_request_comment_and_summarises_the_cause() {
         assert_eq!(plain.lines().next().unwrap(), json["summary"]);
     }
 }
+
+#[test]
+fn human_output_shows_forty_classes_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    for d in [&base, &head] {
+        std::fs::create_dir_all(d.join("policies")).unwrap();
+        let ex = root.join("fixtures/orgs/example");
+        for e in std::fs::read_dir(ex.join("policies")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), d.join("policies").join(e.file_name())).unwrap();
+        }
+        std::fs::copy(ex.join("org.yaml"), d.join("org.yaml")).unwrap();
+    }
+    let p = head.join("policies/deny-outside-approved-regions.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replacen("\"eu-west-1\"", "\"eu-west-1\", \"us-east-1\"", 1),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["diff", "--quiet", "--base"])
+        .arg(&base)
+        .arg("--head")
+        .arg(&head)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let shown = out.lines().filter(|l| l.starts_with("LOOSENED")).count();
+    assert_eq!(shown, 40, "{out}");
+    assert!(out.contains("more changed request classes"), "{out}");
+    assert!(
+        out.lines().count() < 400,
+        "bounded: {} lines",
+        out.lines().count()
+    );
+}

@@ -290,7 +290,7 @@ fn human(result: &DiffResult, base: &str, head: &str, summary: &str) -> String {
             result.approximate_keys.join(", ")
         );
     }
-    for row in &result.rows {
+    for row in result.rows.iter().take(HUMAN_ROWS) {
         let label = match row.change {
             ChangeKind::Loosened => "LOOSENED ",
             ChangeKind::Tightened => "TIGHTENED",
@@ -338,11 +338,27 @@ fn human(result: &DiffResult, base: &str, head: &str, summary: &str) -> String {
             decided_summary(&row.after_by)
         );
     }
+    if result.rows.len() > HUMAN_ROWS {
+        let rest = &result.rows[HUMAN_ROWS..];
+        let mut services: Vec<&str> = rest.iter().map(|r| r.service.as_str()).collect();
+        services.sort_unstable();
+        services.dedup();
+        let _ = writeln!(
+            o,
+            "\n... and {} more changed request classes over {} services, not shown; `--format json` lists every one (`--format markdown` groups them per account group)",
+            rest.len(),
+            services.len()
+        );
+    }
     if result.rows.is_empty() {
         o.push_str("no decision changed\n");
     }
     o
 }
+
+/// Changed request classes shown in full by the human output; the summary line and counts
+/// above them cover the rest.
+const HUMAN_ROWS: usize = 40;
 
 /// Upper bound of the Markdown output in bytes (GitHub's comment limit is 65,536 characters;
 /// a character is at least one byte).
