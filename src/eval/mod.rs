@@ -90,7 +90,9 @@ impl fmt::Display for Decision {
 pub enum EvalError {
     /// The principal is neither an IAM/STS ARN, an account id, a service principal nor
     /// `anonymous`.
-    #[error("unrecognized principal `{0}`: write an ARN (`arn:aws:iam::ACCOUNT:root`, `...:role/NAME`, `...:user/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) or a service principal (`cloudtrail.amazonaws.com`)")]
+    #[error(
+        "unrecognized principal `{0}`: write an ARN (`arn:aws:iam::ACCOUNT:root`, `...:role/NAME`, `...:user/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) or a service principal (`cloudtrail.amazonaws.com`)"
+    )]
     Principal(String),
     /// The action is not `service:Name` (or `*`).
     #[error("invalid action `{0}`: expected `service:ActionName`")]
