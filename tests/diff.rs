@@ -30,10 +30,10 @@ fn run(dir: &Path, args: &[&str]) -> (i32, Value) {
     )
 }
 
-/// A copy of fixtures/orgs/mini with one text replacement in one file.
-fn edited(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+/// A copy of `fixtures/orgs/<org>` with one text replacement in one file.
+fn edited_in(org: &str, file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let src = root().join("fixtures/orgs/mini");
+    let src = root().join("fixtures/orgs").join(org);
     std::fs::create_dir(dir.path().join("policies")).unwrap();
     for e in std::fs::read_dir(src.join("policies")).unwrap() {
         let e = e.unwrap();
@@ -46,6 +46,11 @@ fn edited(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     let p = dir.path().to_path_buf();
     (dir, p)
+}
+
+/// A copy of fixtures/orgs/mini with one text replacement in one file.
+fn edited(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    edited_in("mini", file, from, to)
 }
 
 fn diff(head: &Path, extra: &[&str]) -> (i32, Value) {
@@ -300,20 +305,7 @@ fn output_is_deterministic_across_thread_counts() {
 
 /// A copy of the example org with one text replacement in one file.
 fn edited_example(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("fixtures/orgs/example");
-    std::fs::create_dir(dir.path().join("policies")).unwrap();
-    for e in std::fs::read_dir(src.join("policies")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
-    }
-    std::fs::copy(src.join("org.yaml"), dir.path().join("org.yaml")).unwrap();
-    let path = dir.path().join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "`{from}` in {file}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    let p = dir.path().to_path_buf();
-    (dir, p)
+    edited_in("example", file, from, to)
 }
 
 /// The Markdown of a region edit on the example org fits a GitHub comment (65,536
@@ -382,25 +374,12 @@ fn markdown_fits_a_pull_request_comment_and_summarises_the_cause() {
 
 #[test]
 fn human_output_shows_forty_classes_and_counts_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
-    for d in [&base, &head] {
-        std::fs::create_dir_all(d.join("policies")).unwrap();
-        let ex = root.join("fixtures/orgs/example");
-        for e in std::fs::read_dir(ex.join("policies")).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), d.join("policies").join(e.file_name())).unwrap();
-        }
-        std::fs::copy(ex.join("org.yaml"), d.join("org.yaml")).unwrap();
-    }
-    let p = head.join("policies/deny-outside-approved-regions.json");
-    let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(
-        &p,
-        text.replacen("\"eu-west-1\"", "\"eu-west-1\", \"us-east-1\"", 1),
-    )
-    .unwrap();
+    let (_dir, head) = edited_example(
+        "policies/deny-outside-approved-regions.json",
+        "\"eu-west-1\"",
+        "\"eu-west-1\", \"us-east-1\"",
+    );
+    let base = root().join("fixtures/orgs/example");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_scpsim"))
         .args(["diff", "--quiet", "--base"])
         .arg(&base)
