@@ -514,60 +514,74 @@ fn pull_snapshots_the_seeded_org() {
 /// counts requests from 0 and `target` is the X-Amz-Target operation. Returns its URL.
 fn stub<F>(respond: F) -> (String, Arc<AtomicUsize>)
 where
-    F: Fn(usize, &str) -> (u16, String) + Send + 'static,
+    F: Fn(usize, &str) -> (u16, String) + Send + Sync + 'static,
 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&count);
+    let respond = Arc::new(respond);
     std::thread::spawn(move || {
+        // One thread per connection: the SDK fetches attachments concurrently over several
+        // connections, and a kept-alive idle one must not block the next.
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream);
-            loop {
-                // One request: headers, then Content-Length bytes.
-                let mut target = String::new();
-                let mut len = 0usize;
-                let mut line = String::new();
-                let mut first = true;
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        break;
-                    }
-                    first = false;
-                    let l = line.trim_end();
-                    if l.is_empty() {
-                        break;
-                    }
-                    let lower = l.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                    if lower.starts_with("x-amz-target:") {
-                        target = l.rsplit('.').next().unwrap_or_default().trim().to_string();
-                    }
-                }
-                if first {
-                    break;
-                }
-                let mut body = vec![0u8; len];
-                if reader.read_exact(&mut body).is_err() {
-                    break;
-                }
-                let n = seen.fetch_add(1, Ordering::SeqCst);
-                let (status, body) = respond(n, &target);
-                let reply = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: stub-{n}\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                if reader.get_mut().write_all(reply.as_bytes()).is_err() {
-                    break;
-                }
-            }
+            let seen = Arc::clone(&seen);
+            let respond = Arc::clone(&respond);
+            std::thread::spawn(move || serve(stream, &seen, &*respond));
         }
     });
     (url, count)
+}
+
+/// Serves the requests of one connection until the client closes it.
+fn serve(
+    stream: std::net::TcpStream,
+    seen: &AtomicUsize,
+    respond: &dyn Fn(usize, &str) -> (u16, String),
+) {
+    let mut reader = BufReader::new(stream);
+    loop {
+        // One request: headers, then Content-Length bytes.
+        let mut target = String::new();
+        let mut len = 0usize;
+        let mut line = String::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            first = false;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let lower = l.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+            if lower.starts_with("x-amz-target:") {
+                target = l.rsplit('.').next().unwrap_or_default().trim().to_string();
+            }
+        }
+        if first {
+            return;
+        }
+        let mut body = vec![0u8; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        let (status, body) = respond(n, &target);
+        let reply = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: stub-{n}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if reader.get_mut().write_all(reply.as_bytes()).is_err() {
+            return;
+        }
+    }
 }
 
 /// A one-account organization, as the JSON bodies of each operation.
