@@ -121,6 +121,50 @@ fn guess_kind_from_text(text: &str) -> PolicyKind {
     }
 }
 
+/// Directory names that say every policy below them is an SCP or an RCP, compared without
+/// case: the names Landing Zone Accelerator, Control Tower customizations and org-formation
+/// repositories use (`service-control-policies/`, `scps/`, ...).
+const SCP_DIRS: &[&str] = &[
+    "scp",
+    "scps",
+    "service-control-policies",
+    "service_control_policies",
+    "servicecontrolpolicies",
+];
+const RCP_DIRS: &[&str] = &[
+    "rcp",
+    "rcps",
+    "resource-control-policies",
+    "resource_control_policies",
+    "resourcecontrolpolicies",
+];
+
+/// Guesses SCP or RCP from a file's path: a directory named as in [`SCP_DIRS`]/[`RCP_DIRS`]
+/// (the nearest one wins), else a file name with a `scp` or `rcp` word (`scp-deny-regions.json`,
+/// `deny_regions.rcp.json`). Returns the kind and the reason, for the note on each finding.
+pub fn guess_kind_from_path(name: &str) -> Option<(PolicyKind, String)> {
+    let parts: Vec<&str> = name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let (file, dirs) = parts.split_last()?;
+    for dir in dirs.iter().rev() {
+        let lower = dir.to_ascii_lowercase();
+        if SCP_DIRS.contains(&lower.as_str()) {
+            return Some((PolicyKind::Scp, format!("it sits in the directory `{dir}`")));
+        }
+        if RCP_DIRS.contains(&lower.as_str()) {
+            return Some((PolicyKind::Rcp, format!("it sits in the directory `{dir}`")));
+        }
+    }
+    let lower = file.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".json").unwrap_or(&lower);
+    let words: Vec<&str> = stem.split(['-', '_', '.', ' ']).collect();
+    let kind = match (words.contains(&"scp"), words.contains(&"rcp")) {
+        (true, false) => PolicyKind::Scp,
+        (false, true) => PolicyKind::Rcp,
+        _ => return None,
+    };
+    Some((kind, format!("its file name `{file}` says so")))
+}
+
 fn finding_from_error(source: &Arc<SourceFile>, e: PolicyError) -> Finding {
     Finding {
         rule: e.kind.code(),
@@ -137,18 +181,27 @@ fn finding_from_error(source: &Arc<SourceFile>, e: PolicyError) -> Finding {
 }
 
 /// The kind to check a file as: `--policy-type`, else the config's `[[kinds]]`, else `guess`.
+/// With a guess, the reason for the note on each finding.
 fn choose_kind(
     opts: &LintOptions,
     name: &str,
     guess: impl FnOnce() -> PolicyKind,
-) -> (PolicyKind, KindSource) {
+) -> (PolicyKind, KindSource, Option<String>) {
     if let Some(k) = opts.kind {
-        return (k, KindSource::Flag);
+        return (k, KindSource::Flag, None);
     }
     if let Some(k) = opts.config.as_ref().and_then(|c| c.kind_for(name)) {
-        return (k, KindSource::Config);
+        return (k, KindSource::Config, None);
     }
-    (guess(), KindSource::Guessed)
+    if let Some((k, why)) = guess_kind_from_path(name) {
+        return (k, KindSource::Guessed, Some(why));
+    }
+    let k = guess();
+    let why = match k {
+        PolicyKind::Resource => "a statement has a Principal element",
+        _ => "no statement has a Principal element",
+    };
+    (k, KindSource::Guessed, Some(why.to_string()))
 }
 
 /// The statement part of a JSON Pointer: `/Statement/3` of `/Statement/3/Action/0`,
@@ -178,17 +231,18 @@ fn lint_parsed(
     parsed: Result<PolicyDocument, crate::policy::PolicyErrors>,
     opts: &LintOptions,
 ) -> FileReport {
-    let (kind, kind_source, mut findings) = match parsed {
+    let (kind, kind_source, why, mut findings) = match parsed {
         Ok(doc) => {
-            let (kind, ks) = choose_kind(opts, source.name(), || guess_kind(&doc));
+            let (kind, ks, why) = choose_kind(opts, source.name(), || guess_kind(&doc));
             (
                 kind,
                 ks,
+                why,
                 rules::check_document(source, &doc, kind, opts.scp_grammar, opts.config.as_deref()),
             )
         }
         Err(errors) => {
-            let (kind, ks) =
+            let (kind, ks, why) =
                 choose_kind(opts, source.name(), || guess_kind_from_text(source.text()));
             let mut findings: Vec<Finding> = errors
                 .into_iter()
@@ -221,22 +275,19 @@ fn lint_parsed(
                     }),
                 );
             }
-            (kind, ks, findings)
+            (kind, ks, why, findings)
         }
     };
-    if kind_source == KindSource::Guessed {
-        let why = match kind {
-            PolicyKind::Resource => "a statement has a Principal element",
-            _ => "no statement has a Principal element",
+    if let Some(why) = why {
+        let what = match kind {
+            PolicyKind::Scp => "an SCP",
+            PolicyKind::Rcp => "an RCP",
+            PolicyKind::Identity => "an identity policy",
+            PolicyKind::Resource => "a resource policy",
+            PolicyKind::Boundary => "a permissions boundary",
+            PolicyKind::Session => "a session policy",
         };
-        let note = format!(
-            "checked as a{} {kind} policy, guessed because {why}; set --policy-type to choose",
-            if kind == PolicyKind::Identity {
-                "n"
-            } else {
-                ""
-            }
-        );
+        let note = format!("checked as {what}, guessed because {why}; set --policy-type to choose");
         for f in &mut findings {
             f.note = Some(note.clone());
         }
@@ -264,7 +315,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, opts: &LintOptions) -> FileReport 
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = SourceFile::new(name, text);
-            let (kind, kind_source) =
+            let (kind, kind_source, _) =
                 choose_kind(opts, name, || guess_kind_from_text(source.text()));
             let end = source.text()[at..]
                 .chars()
@@ -693,6 +744,64 @@ mod tests {
         let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/invalid/quota.yaml");
         let run = lint_org(&broken, &LintOptions::default());
         assert!(run.count(Severity::Error) > 0);
+    }
+
+    #[test]
+    fn the_path_names_scp_and_rcp_directories_and_files() {
+        let g = |n: &str| guess_kind_from_path(n).map(|(k, _)| k);
+        assert_eq!(g("policies/scp/deny-regions.json"), Some(PolicyKind::Scp));
+        assert_eq!(
+            g("org/Service-Control-Policies/x.json"),
+            Some(PolicyKind::Scp)
+        );
+        assert_eq!(g("org/rcps/x.json"), Some(PolicyKind::Rcp));
+        // The nearest directory wins.
+        assert_eq!(g("scp/rcp/x.json"), Some(PolicyKind::Rcp));
+        assert_eq!(g("policies/scp-deny-regions.json"), Some(PolicyKind::Scp));
+        assert_eq!(g("policies/deny_regions.rcp.json"), Some(PolicyKind::Rcp));
+        // A word, not a substring; both words or none: no guess from the path.
+        assert_eq!(g("policies/scpx/description.json"), None);
+        assert_eq!(g("policies/scp-and-rcp.json"), None);
+        assert_eq!(g("scp.json/x.json"), None);
+        assert_eq!(g("x.json"), None);
+    }
+
+    #[test]
+    fn a_guess_from_the_path_beats_the_principal_guess() {
+        let full = br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let r = lint_bytes(
+            "policies/scp/full.json",
+            full.to_vec(),
+            &LintOptions::default(),
+        );
+        assert_eq!(r.kind, PolicyKind::Scp);
+        assert_eq!(r.kind_source, KindSource::Guessed);
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.rule != "allow-star-action-star-resource"),
+            "FullAWSAccess is fine as an SCP: {:?}",
+            r.findings.iter().map(|f| f.rule).collect::<Vec<_>>()
+        );
+        let r = lint_bytes(
+            "policies/iam/full.json",
+            full.to_vec(),
+            &LintOptions::default(),
+        );
+        assert_eq!(r.kind, PolicyKind::Identity);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "allow-star-action-star-resource")
+            .expect("flagged as an identity policy");
+        assert!(
+            f.note
+                .as_deref()
+                .unwrap()
+                .contains("checked as an identity policy"),
+            "{:?}",
+            f.note
+        );
     }
 
     #[test]

@@ -44,6 +44,22 @@ fn clean_policies_exit_0() {
 }
 
 #[test]
+fn the_policy_library_lints_clean_without_policy_type() {
+    // policies/scp and policies/rcp say their kind by directory name, policies/iam by content.
+    let o = scpsim(&["lint", "policies"], "2");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0, "{out}");
+    assert!(
+        out.contains("checked 15 files: 0 errors, 0 warnings, 1 info"),
+        "{out}"
+    );
+    assert!(
+        out.contains("checked as an SCP, guessed because it sits in the directory `scp`"),
+        "{out}"
+    );
+}
+
+#[test]
 fn findings_exit_1_and_fail_on_moves_the_threshold() {
     let o = scpsim(&["lint", "fixtures/broken/effect-lowercase.json"], "2");
     assert_eq!(code(&o), 1);
