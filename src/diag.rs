@@ -151,6 +151,21 @@ impl SourceCode for SourceFile {
     }
 }
 
+/// The known name closest to `want`, for a "did you mean" hint: compared without ASCII case
+/// by Damerau-Levenshtein distance, accepted up to a quarter of `want`'s length (at least 1,
+/// at most 3) when it is also less than half the candidate's length. Ties go to the first candidate in
+/// sorted order, so the hint is deterministic. `None` when nothing is that close.
+pub fn closest<'a>(want: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = want.to_ascii_lowercase();
+    let max = (want.chars().count() / 4).clamp(1, 3);
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&w, &k.to_ascii_lowercase()), k))
+        .filter(|(d, k)| *d <= max && (*d == 0 || *d * 2 < k.chars().count()))
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// Sorts findings into the one order every output uses: file name, then position, then rule id,
 /// then message. Output built from the sorted list is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
@@ -170,4 +185,22 @@ pub fn sort_findings(findings: &mut [Finding]) {
                 &b.message,
             ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn closest_finds_typos_and_case_slips_only() {
+        let regions = ["eu-central-1", "eu-west-1", "eu-west-2", "us-east-1"];
+        assert_eq!(super::closest("EU-WEST-1", regions), Some("eu-west-1"));
+        assert_eq!(super::closest("eu-wst-1", regions), Some("eu-west-1"));
+        assert_eq!(super::closest("us-eats-1", regions), Some("us-east-1"));
+        assert_eq!(super::closest("ap-south-1", regions), None);
+        assert_eq!(
+            super::closest("Prodd", ["Dev", "Prod", "Sandbox"]),
+            Some("Prod")
+        );
+        assert_eq!(super::closest("x", ["y", "Prod"]), None);
+        assert_eq!(super::closest("anything", std::iter::empty()), None);
+    }
 }

@@ -530,3 +530,46 @@ fn an_unknown_exact_action_is_a_located_error_not_a_pass() {
     assert!(err.contains("dynamodb:PutItem"), "did you mean: {err}");
     assert!(err.contains("r.yaml:6:"), "located: {err}");
 }
+
+#[test]
+fn misspelled_ou_account_and_region_get_a_located_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: typos\n    type: deny\n    scope: {ous: [Prodd], accounts: [prod-payment]}\n    actions: [organizations:LeaveOrganization]\n    regions: [eu-wst-1]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "check",
+            "--org",
+            "fixtures/orgs/example",
+            "--format",
+            "plain",
+            "--rules",
+        ])
+        .arg(&rules)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for (what, hint, at) in [
+        ("no OU `Prodd`", "did you mean `Prod`?", "r.yaml:5:19"),
+        (
+            "no account `prod-payment`",
+            "did you mean `prod-payments`?",
+            "r.yaml:5:",
+        ),
+        (
+            "unknown region `eu-wst-1`",
+            "did you mean `eu-west-1`?",
+            "r.yaml:7:15",
+        ),
+    ] {
+        assert!(err.contains(what), "{what}: {err}");
+        assert!(err.contains(hint), "{hint}: {err}");
+        assert!(err.contains(at), "{at}: {err}");
+    }
+}

@@ -617,3 +617,42 @@ fn lint_org_with_a_missing_path_is_a_usage_error() {
     assert_eq!(v["summary"]["input_errors"], 1, "{v}");
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
 }
+
+#[test]
+fn simulate_suggests_the_region_and_account_meant() {
+    let o = scpsim(
+        &[
+            "simulate",
+            "--org",
+            "fixtures/orgs/example",
+            "--account",
+            "prod-payments",
+            "--action",
+            "s3:GetObject",
+            "--region",
+            "EU-WEST-1",
+        ],
+        "1",
+    );
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown region `EU-WEST-1`; did you mean `eu-west-1`?"),
+        "{err}"
+    );
+    let o = scpsim(
+        &[
+            "simulate",
+            "--org",
+            "fixtures/orgs/example",
+            "--account",
+            "prod-paymnets",
+            "--action",
+            "s3:GetObject",
+        ],
+        "1",
+    );
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `prod-payments`?"), "{err}");
+}

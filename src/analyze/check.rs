@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::catalog::Catalog;
-use crate::diag::{Finding, Severity};
+use crate::diag::{Finding, Severity, closest};
 use crate::eval::trace::DecidedBy;
 use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
 use crate::org::{NodeId, NodeKind, OrgTree};
@@ -299,11 +299,16 @@ pub fn load_rules(
                 })
                 .collect();
             if found.is_empty() {
+                let ous = org
+                    .nodes
+                    .iter()
+                    .filter(|n| n.kind == NodeKind::Ou)
+                    .map(|n| n.name.as_str());
                 errors.push(diag(
                     "check-rules-unknown-ou",
                     span_of(ou),
                     format!("no OU `{}` in the organization", ou.value),
-                    None,
+                    closest(&ou.value, ous).map(|s| format!("did you mean `{s}`?")),
                 ));
             }
             for f in found {
@@ -317,7 +322,8 @@ pub fn load_rules(
                     "check-rules-unknown-account",
                     span_of(a),
                     format!("no account `{}` in the organization", a.value),
-                    None,
+                    closest(&a.value, every.iter().map(|&n| org.nodes[n].name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?")),
                 )),
             }
         }
@@ -337,7 +343,8 @@ pub fn load_rules(
                     "check-rules-unknown-account",
                     span_of(a),
                     format!("no account `{}` in the organization", a.value),
-                    None,
+                    closest(&a.value, every.iter().map(|&n| org.nodes[n].name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?")),
                 )),
             }
         }
@@ -427,11 +434,15 @@ pub fn load_rules(
                     .iter()
                     .any(|p| p.regions.contains(&s.value.as_str()))
             {
+                let known = catalog
+                    .partitions()
+                    .iter()
+                    .flat_map(|p| p.regions.iter().copied());
                 errors.push(diag(
                     "check-rules-invalid",
                     span_of(s),
                     format!("unknown region `{}`", s.value),
-                    None,
+                    closest(&s.value, known).map(|r| format!("did you mean `{r}`?")),
                 ));
             }
         };

@@ -134,12 +134,8 @@ pub fn run(
             .into_iter()
             .map(|a| org.nodes[a].name.as_str())
             .collect();
-        let hint = names
-            .iter()
-            .map(|n| (strsim::levenshtein(n, p.account), *n))
-            .filter(|(d, _)| *d <= 3)
-            .min()
-            .map(|(_, n)| format!("; did you mean `{n}`?"))
+        let hint = crate::diag::closest(p.account, names)
+            .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default();
         return usage(
             err,
@@ -219,12 +215,8 @@ pub fn run(
                     .iter()
                     .flat_map(|x| x.regions.iter().copied())
                     .collect();
-                let hint = all
-                    .iter()
-                    .map(|x| (strsim::levenshtein(x, r), *x))
-                    .filter(|(d, _)| *d <= 2)
-                    .min()
-                    .map(|(_, x)| format!("; did you mean `{x}`?"))
+                let hint = crate::diag::closest(r, all)
+                    .map(|x| format!("; did you mean `{x}`?"))
                     .unwrap_or_default();
                 return usage(err, &format!("unknown region `{r}`{hint}"));
             }

@@ -409,12 +409,8 @@ impl Builder<'_> {
                 None if self.broken.contains(&n.value) => {}
                 None => {
                     let known: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
-                    let help = known
-                        .iter()
-                        .map(|k| (strsim::levenshtein(k, &n.value), *k))
-                        .filter(|(d, _)| *d <= 3)
-                        .min()
-                        .map(|(_, k)| format!("did you mean `{k}`?"))
+                    let help = crate::diag::closest(&n.value, known)
+                        .map(|k| format!("did you mean `{k}`?"))
                         .or(Some(
                             "list the policy under `policies:` with its file".into(),
                         ));
