@@ -265,8 +265,48 @@ fn git_revisions() {
     );
     assert_eq!(code, 0);
     assert!(rows(&v).is_empty());
-    let (code, _) = run(&org, &["diff", "--base", "git:no-such-rev", "--head", "."]);
-    assert_eq!(code, 2);
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["diff", "--base", "git:no-such-rev", "--head", "."])
+        .current_dir(&org)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--base: cannot read `no-such-rev:org` from git: "),
+        "{err}"
+    );
+    assert!(
+        !err.contains("tar:"),
+        "git's reason, not tar's noise: {err}"
+    );
+    // A broken org file at the base revision is reported under its git name, not the
+    // temporary directory it was read from.
+    std::fs::write(org.join("org.yaml"), "organization: [").unwrap();
+    git(&["commit", "-qam", "break the org file"]);
+    std::fs::copy(
+        root().join("fixtures/orgs/mini/org.yaml"),
+        org.join("org.yaml"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "diff", "--format", "plain", "--base", "git:HEAD", "--head", ".",
+        ])
+        .current_dir(&org)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("git:HEAD:org/org.yaml"), "{err}");
+    assert!(!err.contains(".tmp"), "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["diff", "--base", "git:HEAD", "--head", "no-such-dir"])
+        .current_dir(&org)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--head: `no-such-dir` does not exist"));
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub enum FailOn {
 fn resolve(
     spec: &str,
     head_dir: &Path,
-    keep: &mut Vec<tempfile::TempDir>,
+    keep: &mut Vec<(tempfile::TempDir, String)>,
 ) -> Result<PathBuf, String> {
     let Some(rev) = spec.strip_prefix("git:") else {
         return Ok(PathBuf::from(spec));
@@ -89,28 +89,55 @@ fn resolve(
     let Some(stdout) = archive.stdout.take() else {
         return Err("git archive gave no output".into());
     };
+    // tar's own complaints about an empty stream are noise: git's message says what is wrong.
     let tar = Command::new("tar")
         .arg("-x")
         .arg("-C")
         .arg(tmp.path())
         .stdin(stdout)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .map_err(|e| format!("cannot run tar: {e}"))?;
-    let status = archive
-        .wait()
+    let git = archive
+        .wait_with_output()
         .map_err(|e| format!("git archive failed: {e}"))?;
-    if !status.success() || !tar.success() {
-        return Err(format!(
-            "cannot read `{tree}` from git (unknown revision or path?)"
-        ));
+    if !git.status.success() || !tar.success() {
+        let why = String::from_utf8_lossy(&git.stderr);
+        let why = why
+            .lines()
+            .map(|l| l.trim().trim_start_matches("fatal: "))
+            .find(|l| !l.is_empty())
+            .unwrap_or("unknown revision or path");
+        return Err(format!("cannot read `{tree}` from git: {why}"));
     }
     let path = if head_dir.is_dir() {
         tmp.path().to_path_buf()
     } else {
         tmp.path().join(head_dir.file_name().unwrap_or_default())
     };
-    keep.push(tmp);
+    keep.push((tmp, format!("git:{tree}")));
     Ok(path)
+}
+
+/// Loads an org as [`load_org`] does; its messages name files of a `git:REV` checkout as
+/// `git:REV:path` instead of the temporary directory they were read from.
+fn load_shown_as(
+    path: &Path,
+    format: Format,
+    checkouts: &[(tempfile::TempDir, String)],
+    err: &mut dyn Write,
+) -> Result<(crate::org::OrgTree, crate::catalog::Quotas), ExitStatus> {
+    let mut buf = Vec::new();
+    let loaded = load_org(path, format, false, &mut buf);
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    for (dir, label) in checkouts {
+        let tmp = dir.path().display().to_string();
+        text = text.replace(&format!("{tmp}/"), &format!("{label}/"));
+        text = text.replace(&tmp, label);
+    }
+    let _ = err.write_all(text.as_bytes());
+    loaded
 }
 
 /// What `scpsim diff` compares and how.
@@ -143,6 +170,12 @@ pub fn run(
         options,
     } = *p;
     let mut keep = Vec::new();
+    for (flag, spec) in [("--head", head), ("--base", base)] {
+        if !spec.starts_with("git:") && !Path::new(spec).exists() {
+            let _ = writeln!(err, "error: {flag}: `{spec}` does not exist");
+            return ExitStatus::Usage;
+        }
+    }
     let head_path = match resolve(head, Path::new("."), &mut keep) {
         Ok(p) => p,
         Err(e) => {
@@ -163,11 +196,11 @@ pub fn run(
         }
     };
     let plain = Format::from(format);
-    let (base_org, _) = match load_org(&base_path, plain, false, err) {
+    let (base_org, _) = match load_shown_as(&base_path, plain, &keep, err) {
         Ok(x) => x,
         Err(s) => return s,
     };
-    let (head_org, _) = match load_org(&head_path, plain, false, err) {
+    let (head_org, _) = match load_shown_as(&head_path, plain, &keep, err) {
         Ok(x) => x,
         Err(s) => return s,
     };
