@@ -627,3 +627,83 @@ fn expect_with_an_unknown_action_is_a_usage_error() {
     assert_eq!(code, 0);
     assert_eq!(v["results"][0]["action"], "s3:GetObjet");
 }
+
+#[test]
+fn the_resource_account_decides_the_rcp_chain_and_sessions_use_their_role() {
+    // `--context aws:ResourceAccount` names the owner of an S3 object (S3 ARNs carry no
+    // account): here the management account, whose resources RCPs never affect (R2.1).
+    let (code, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObject",
+        "--region",
+        "eu-west-1",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--context",
+        "aws:ResourceAccount=111111111111",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    let rcps = &v["trace"]["rcps"];
+    assert_eq!(rcps["applies"], false, "{rcps}");
+    assert!(
+        rcps["skipped_because"]
+            .as_str()
+            .unwrap()
+            .contains("management account"),
+        "{rcps}"
+    );
+    // Without it, the caller's own account owns the object and the RCPs apply.
+    let (_, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObject",
+        "--region",
+        "eu-west-1",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ]);
+    assert_eq!(v["trace"]["rcps"]["applies"], true, "{v}");
+    // An ARN in an account outside the organization: that account owns it (cross-account,
+    // R1.11), not the caller's.
+    let (_, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "sqs:SendMessage",
+        "--region",
+        "eu-west-1",
+        "--resource",
+        "arn:aws:sqs:eu-west-1:999999999999:q",
+    ]);
+    assert_eq!(v["results"][0]["decision"], "ImplicitlyDenied", "{v}");
+    assert_eq!(
+        v["results"][0]["decided_by"]["grant"]["by"],
+        "cross-account-without-resource-grant"
+    );
+    let ctx = v["trace"]["context"].to_string();
+    assert!(ctx.contains("999999999999"), "{ctx}");
+    // A role session is decided with its role's policies from the org file (R7.2).
+    let session = "arn:aws:sts::333333333301:assumed-role/PaymentsDeveloper/alice";
+    let role = "arn:aws:iam::333333333301:role/PaymentsDeveloper";
+    let ask = |p: &str| {
+        simulate(&[
+            "--account",
+            "prod-payments",
+            "--principal",
+            p,
+            "--action",
+            "iam:CreateUser",
+        ])
+        .1
+    };
+    let (s, r) = (ask(session), ask(role));
+    assert_eq!(r["results"][0]["decision"], "ImplicitlyDenied", "{r}");
+    assert_eq!(
+        s["results"][0]["decision"], r["results"][0]["decision"],
+        "{s}"
+    );
+    assert_eq!(s["identity"], r["identity"], "{s}");
+}

@@ -172,7 +172,7 @@ pub fn org_request(
     req.principal_org_id = org.organization_id.clone();
     req.context.set("aws:SecureTransport", "true");
     if let Some(p) = org.org_path(account) {
-        req.context.set_multi("aws:PrincipalOrgPaths", vec![p]);
+        req.principal_org_paths = vec![p];
     }
     req.resource_account = Some(org.nodes[resource_node(org, account, resource)].id.clone());
     Some(req)
@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(star.resource_account.as_deref(), Some("333333333301"));
         assert_eq!(star.region.as_deref(), Some("eu-west-1"));
         assert!(star.context.contains("aws:SecureTransport"));
-        assert!(star.context.contains("aws:PrincipalOrgPaths"));
+        assert_eq!(star.principal_org_paths.len(), 1);
         assert_eq!(star.principal_org_id, org.organization_id);
         // An ARN of another account of the org names that account; an unknown account or an
         // ARN without one (S3) leaves the principal's own.

@@ -15,6 +15,7 @@ const QUOTAS: &str = include_str!("../../data/aws/quotas.json");
 const SCP_EXEMPTIONS: &str = include_str!("../../data/aws/scp-exemptions.json");
 const RESOURCE_POLICY_REQUIRED: &str = include_str!("../../data/aws/resource-policy-required.json");
 const ADMIN_ROLES: &str = include_str!("../../data/aws/admin-roles.json");
+const RCP_EXCEPTIONS: &str = include_str!("../../data/aws/rcp-exceptions.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -171,6 +172,15 @@ pub(crate) struct AwsData {
     pub resource_policy_required_source: DataSource,
     pub admin_roles: Vec<AdminRole>,
     pub admin_roles_source: DataSource,
+    /// Actions RCPs do not control although their service is RCP-supported (R2.5), lowercase.
+    pub rcp_exceptions: Vec<String>,
+    pub rcp_exceptions_source: DataSource,
+}
+
+#[derive(Deserialize)]
+struct RcpExceptionsFile {
+    source: DataSource,
+    actions: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -328,6 +338,13 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
     let rp: ResourcePolicyRequiredFile =
         parse("resource-policy-required.json", RESOURCE_POLICY_REQUIRED)?;
     let admin: AdminRolesFile = parse("admin-roles.json", ADMIN_ROLES)?;
+    let rcp_ex: RcpExceptionsFile = parse("rcp-exceptions.json", RCP_EXCEPTIONS)?;
+    let mut rcp_exceptions: Vec<String> = rcp_ex
+        .actions
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    rcp_exceptions.sort();
     let mut admin_roles = admin.roles;
     admin_roles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(AwsData {
@@ -355,5 +372,7 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         quotas_source: quotas.source,
         admin_roles,
         admin_roles_source: admin.source,
+        rcp_exceptions,
+        rcp_exceptions_source: rcp_ex.source,
     })
 }

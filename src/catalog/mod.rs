@@ -605,6 +605,18 @@ impl Catalog {
         &self.header.rcp
     }
 
+    /// True when RCPs do not control `action` although its service is RCP-supported
+    /// (`kms:RetireGrant`; `data/aws/rcp-exceptions.json`, R2.5). Case-insensitive.
+    pub fn is_rcp_exception(&self, action: &str) -> bool {
+        let a = action.to_ascii_lowercase();
+        self.aws.rcp_exceptions.binary_search(&a).is_ok()
+    }
+
+    /// Where the RCP exception list comes from.
+    pub fn rcp_exceptions_source(&self) -> &DataSource {
+        &self.aws.rcp_exceptions_source
+    }
+
     /// True when RCPs apply to the service with this prefix.
     pub fn is_rcp_supported(&self, prefix: &str) -> bool {
         self.header
@@ -971,6 +983,8 @@ mod tests {
         let c = cat();
         assert!(c.is_rcp_supported("s3") && c.is_rcp_supported("kms"));
         assert!(!c.is_rcp_supported("ec2"));
+        assert!(c.is_rcp_exception("kms:RetireGrant") && c.is_rcp_exception("KMS:retiregrant"));
+        assert!(!c.is_rcp_exception("kms:Decrypt"));
         assert!(c.rcp_services().len() >= 5);
         let ex = c.region_deny_exemptions();
         let org = ex

@@ -123,6 +123,10 @@ fn rcp_supported(prefix: &str) -> bool {
     Catalog::load().is_ok_and(|c| c.is_rcp_supported(prefix))
 }
 
+fn rcp_excepted(action: &str) -> bool {
+    Catalog::load().is_ok_and(|c| c.is_rcp_exception(action))
+}
+
 /// Evaluation options backed by the catalog: the home region of global services
 /// (`aws:RequestedRegion`, R7.1), the services RCPs apply to (R2.5) and the data file's default
 /// SCP exemption set (R2.3); every (verify) choice at its default.
@@ -131,6 +135,7 @@ pub fn catalog_eval_options() -> crate::eval::EvalOptions {
     crate::eval::EvalOptions {
         global_service_region: Some(global_region),
         rcp_service_supported: Some(rcp_supported),
+        rcp_action_excepted: Some(rcp_excepted),
         scp_exemptions: catalog.and_then(|c| {
             let (_, default, _) = c.scp_exemption_sets();
             c.scp_exemption_set(default)

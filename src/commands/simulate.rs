@@ -64,6 +64,14 @@ pub struct SimulateParams<'a> {
 /// Name of the default principal when `--principal` is absent.
 const DEFAULT_ROLE: &str = "SimulatedRole";
 
+/// `(account, role name)` of an assumed-role session ARN
+/// (`arn:aws:sts::111122223333:assumed-role/Name/session`).
+fn session_role(arn: &str) -> Option<(&str, &str)> {
+    let acct = account_of_arn(arn)?;
+    let rest = arn.split(':').nth(5)?.strip_prefix("assumed-role/")?;
+    Some((acct, rest.split('/').next()?))
+}
+
 fn account_of_arn(arn: &str) -> Option<&str> {
     let acct = arn.split(':').nth(4)?;
     (acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())).then_some(acct)
@@ -249,19 +257,49 @@ pub fn run(
     }
     let resource = p.resource.unwrap_or("*");
 
-    // The policy set.
-    let known = org.principal(&principal);
+    // Context.
+    let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for kv in p.context {
+        let Some((k, v)) = kv.split_once('=') else {
+            return usage(err, &format!("--context `{kv}` is not KEY=VALUE"));
+        };
+        given
+            .entry(k.trim().to_string())
+            .or_default()
+            .push(v.to_string());
+    }
+    // The policy set. A role session uses its role's policies (aws:PrincipalArn is the role's
+    // ARN for a session, R7.2).
+    let known = org.principal(&principal).or_else(|| {
+        let (acct, role) = session_role(&principal)?;
+        org.principals.iter().find(|kp| {
+            account_of_arn(&kp.arn) == Some(acct)
+                && kp.arn.contains(":role/")
+                && kp.arn.rsplit('/').next() == Some(role)
+        })
+    });
     let mut set = PolicySet {
         scps: chain_nodes(&org, account, false),
         management_account: org.management_account_id.clone(),
         ..PolicySet::default()
     };
-    let resource_node = account_of_arn(resource)
-        .and_then(|a| org.account(a))
-        .filter(|n| org.nodes[*n].kind == NodeKind::Account)
-        .unwrap_or(account);
-    if org.rcps_enabled {
-        set.rcps = chain_nodes(&org, resource_node, true);
+    // The resource's account: `--context aws:ResourceAccount=...` as given, else the ARN's
+    // account, else (`*`, or an ARN without an account such as S3's) the caller's. Its RCP
+    // chain applies (R1.3); an account outside the organization has none of this org's RCPs.
+    let resource_account: String = match given.get("aws:ResourceAccount").map(Vec::as_slice) {
+        Some([one]) => one.clone(),
+        Some(_) => {
+            return usage(err, "--context aws:ResourceAccount takes one account id");
+        }
+        None => account_of_arn(resource).unwrap_or(&acct.id).to_string(),
+    };
+    let resource_node = org
+        .account(&resource_account)
+        .filter(|n| org.nodes[*n].kind == NodeKind::Account);
+    if org.rcps_enabled
+        && let Some(n) = resource_node
+    {
+        set.rcps = chain_nodes(&org, n, true);
     }
     let identity_note = match known {
         Some(kp) => {
@@ -288,17 +326,6 @@ pub fn run(
     };
     let ev = Evaluator::new(&set, p.options);
 
-    // Context.
-    let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for kv in p.context {
-        let Some((k, v)) = kv.split_once('=') else {
-            return usage(err, &format!("--context `{kv}` is not KEY=VALUE"));
-        };
-        given
-            .entry(k.trim().to_string())
-            .or_default()
-            .push(v.to_string());
-    }
     if let Some(kp) = known {
         for (k, v) in &kp.tags {
             given
@@ -333,7 +360,7 @@ pub fn run(
             };
             req.region = rep.clone();
             req.principal_org_id = org.organization_id.clone();
-            req.resource_account = Some(org.nodes[resource_node].id.clone());
+            req.resource_account = Some(resource_account.clone());
             for (k, vs) in &given {
                 if vs.len() == 1 {
                     req.context.set(k, vs[0].clone());
@@ -341,11 +368,8 @@ pub fn run(
                     req.context.set_multi(k, vs.clone());
                 }
             }
-            if let Some(path) = &org_path
-                && !req.context.contains("aws:PrincipalOrgPaths")
-            {
-                req.context
-                    .set_multi("aws:PrincipalOrgPaths", vec![path.clone()]);
+            if let Some(path) = &org_path {
+                req.principal_org_paths = vec![path.clone()];
             }
             requests.push((a.clone(), members, req));
         }

@@ -274,6 +274,9 @@ pub struct Request {
     pub resource_account: Option<String>,
     /// The principal's organization id, when known (gives `aws:PrincipalOrgID`).
     pub principal_org_id: Option<String>,
+    /// The principal account's org paths `o-.../r-.../ou-.../`, when known (gives the
+    /// multivalued `aws:PrincipalOrgPaths`; empty: unknown).
+    pub principal_org_paths: Vec<String>,
     /// Context keys as given; never overridden by derived keys.
     pub context: Context,
 }
@@ -295,6 +298,7 @@ impl Request {
             region: None,
             resource_account: None,
             principal_org_id: None,
+            principal_org_paths: Vec::new(),
             context: Context::new(),
         })
     }
@@ -377,6 +381,9 @@ pub struct EvalOptions {
     /// Whether RCPs apply to a service prefix (`s3` yes, `ec2` no; R2.5, S9). Without it every
     /// service is treated as RCP-supported.
     pub rcp_service_supported: Option<fn(&str) -> bool>,
+    /// Whether RCPs leave an action of a supported service uncontrolled (`kms:RetireGrant`,
+    /// R2.5, S24); called with the action in lowercase. Without it, none is.
+    pub rcp_action_excepted: Option<fn(&str) -> bool>,
     /// See [`WildcardGrant`].
     pub wildcard_grant: WildcardGrant,
     /// See [`BareMultivaluedOption`].
@@ -563,6 +570,7 @@ pub(crate) enum Skip {
     NoResource,
     ServiceNotSupported,
     ExemptTask,
+    ActionNotControlled,
 }
 
 impl Skip {
@@ -585,6 +593,9 @@ impl Skip {
                 format!("the action's service does not support {what}s (R2.5)")
             }
             Skip::ExemptTask => format!("{what}s cannot restrict this task (R2.3)"),
+            Skip::ActionNotControlled => {
+                format!("{what}s do not control this action (R2.5, data/aws/rcp-exceptions.json)")
+            }
         }
     }
 }
@@ -656,8 +667,9 @@ impl Evaluator {
     /// Derives the context keys AWS derives and the caller did not give (S19):
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (users),
     /// `aws:userid` (root: the account id; anonymous: `anonymous`), `aws:PrincipalIsAWSService`,
-    /// `aws:PrincipalServiceName` (service principals), `aws:PrincipalOrgID` (when the request
-    /// names the org), `aws:ResourceAccount` (when the resource's account is known), and
+    /// `aws:PrincipalServiceName` (service principals), `aws:PrincipalOrgID` and
+    /// `aws:PrincipalOrgPaths` (when the request names them; principals of an account only,
+    /// never service principals, R7.4), `aws:ResourceAccount` (when the resource's account is known), and
     /// `aws:RequestedRegion` (the global service's home region from the resolver, else the
     /// request's region). Given keys are never replaced.
     pub fn prepare(&self, request: &Request) -> PreparedRequest {
@@ -741,6 +753,14 @@ impl Evaluator {
         } else {
             put(&mut ctx, "aws:RequestedRegion", request.region.clone());
         }
+        // Multivalued, so not through `put`; absent for service principals (R7.4).
+        if p.is_aws_account_principal()
+            && !request.principal_org_paths.is_empty()
+            && !ctx.contains("aws:PrincipalOrgPaths")
+        {
+            ctx.set_multi("aws:PrincipalOrgPaths", request.principal_org_paths.clone());
+            derived.push("aws:principalorgpaths".to_string());
+        }
         derived.sort();
         let service_linked = p.is_service_linked_role()
             || request
@@ -803,6 +823,12 @@ impl Evaluator {
             .is_some_and(|f| !f(&req.action_lower[..req.action_lower.find(':').unwrap_or(0)]))
         {
             Err(Skip::ServiceNotSupported)
+        } else if self
+            .options
+            .rcp_action_excepted
+            .is_some_and(|f| f(&req.action_lower))
+        {
+            Err(Skip::ActionNotControlled)
         } else {
             Ok(())
         };
@@ -1056,6 +1082,26 @@ mod tests {
             let o = ev.decide(&ev.prepare(&r));
             assert_eq!((o.decision, o.other_reading), (want, None));
         }
+    }
+
+    #[test]
+    fn org_keys_are_derived_for_account_principals_only() {
+        let ev = Evaluator::new(&PolicySet::default(), EvalOptions::default());
+        let ask = |principal: &str| {
+            let mut r = Request::new(principal, "s3:PutObject", "arn:aws:s3:::b/k").unwrap();
+            r.principal_org_id = Some("o-a1b2c3d4e5".into());
+            r.principal_org_paths = vec!["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".into()];
+            ev.prepare(&r)
+        };
+        let role = ask("arn:aws:iam::111122223333:role/R");
+        let paths = role.context.get("aws:principalorgpaths").unwrap();
+        assert_eq!(paths.values, ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"]);
+        assert!(role.derived.contains(&"aws:principalorgpaths".to_string()));
+        assert!(role.context.contains("aws:PrincipalOrgID"));
+        // R7.4: a service principal is not a member of any organization.
+        let svc = ask("cloudtrail.amazonaws.com");
+        assert!(!svc.context.contains("aws:PrincipalOrgPaths"));
+        assert!(!svc.context.contains("aws:PrincipalOrgID"));
     }
 
     #[test]
