@@ -306,7 +306,10 @@ fn git_revisions() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--head: `no-such-dir` does not exist"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--head: cannot read `no-such-dir`: no such file or directory")
+    );
 }
 
 #[test]
@@ -437,4 +440,121 @@ fn human_output_shows_forty_classes_and_counts_the_rest() {
         "bounded: {} lines",
         out.lines().count()
     );
+}
+
+/// `fixtures/orgs/mini` with RCPs: RCPFullAWSAccess on every node plus `root_rcps` at the root
+/// and `app_rcps` on account prod-app, the extra RCP files taken from policies/rcp/ or given.
+fn mini_with_rcps(root_rcps: &[&str], app_rcps: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/orgs/mini");
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
+    }
+    for f in ["rcp-full-aws-access.json", "org-identity-perimeter.json"] {
+        // The library's perimeter names the example org; this one is o-mini000001.
+        let text = std::fs::read_to_string(root().join("policies/rcp").join(f))
+            .unwrap()
+            .replace("o-exampleorg1", "o-mini000001");
+        std::fs::write(dir.path().join("policies").join(f), text).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("policies/deny-s3-writes.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoS3Writes","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let list = |extra: &[&str]| {
+        let mut l = vec!["RCPFullAWSAccess"];
+        l.extend_from_slice(extra);
+        l.join(", ")
+    };
+    let org = std::fs::read_to_string(src.join("org.yaml"))
+        .unwrap()
+        .replace(
+            "policies:\n",
+            "policies:\n  - {name: RCPFullAWSAccess, type: rcp, aws_managed: true, file: policies/rcp-full-aws-access.json}\n  - {name: OrgIdentityPerimeter, type: rcp, file: policies/org-identity-perimeter.json}\n  - {name: DenyS3Writes, type: rcp, file: policies/deny-s3-writes.json}\n",
+        )
+        .replace(
+            "scps: [FullAWSAccess, DenyLeaveOrganization]",
+            &format!("scps: [FullAWSAccess, DenyLeaveOrganization]\n  rcps: [{}]", list(root_rcps)),
+        )
+        .replace(
+            "scps: [FullAWSAccess]}",
+            "scps: [FullAWSAccess], rcps: [RCPFullAWSAccess]}",
+        )
+        .replace(
+            "name: prod-app, scps: [FullAWSAccess], rcps: [RCPFullAWSAccess]}",
+            &format!("name: prod-app, scps: [FullAWSAccess], rcps: [{}]}}", list(app_rcps)),
+        )
+        .replace(
+            "scps: [FullAWSAccess, DenyOutsideEu, DenyRestrictedServices]\n",
+            "scps: [FullAWSAccess, DenyOutsideEu, DenyRestrictedServices]\n      rcps: [RCPFullAWSAccess]\n",
+        )
+        .replace(
+            "      scps: [FullAWSAccess]\n      accounts:",
+            "      scps: [FullAWSAccess]\n      rcps: [RCPFullAWSAccess]\n      accounts:",
+        );
+    std::fs::write(dir.path().join("org.yaml"), org).unwrap();
+    dir
+}
+
+#[test]
+fn rcp_changes_are_diffed_on_the_resource_side() {
+    let base = mini_with_rcps(&["OrgIdentityPerimeter"], &[]);
+    let diff = |head: &Path| {
+        run(
+            root(),
+            &[
+                "diff",
+                "--format",
+                "json",
+                "--quiet",
+                "--base",
+                base.path().to_str().unwrap(),
+                "--head",
+                head.to_str().unwrap(),
+            ],
+        )
+    };
+    // An RCP denying s3:PutObject on prod-app's resources: every caller loses it there, also
+    // without a named resource (an unnamed object of the account, R2.5).
+    let added = mini_with_rcps(&["OrgIdentityPerimeter"], &["DenyS3Writes"]);
+    let (code, v) = diff(added.path());
+    assert_eq!(code, 1, "{v}");
+    assert!(!rows(&v).is_empty(), "{v}");
+    for r in rows(&v) {
+        assert_eq!(r["change"], "tightened", "{r}");
+        assert_eq!(r["accounts"], serde_json::json!(["222222222222"]), "{r}");
+        assert_eq!(r["action"], "s3:PutObject", "{r}");
+        assert!(r["after_by"].to_string().contains("DenyS3Writes"), "{r}");
+    }
+    assert!(rows(&v).iter().any(|r| r["resource"] == "*"), "{v}");
+    // Removing the identity perimeter opens every account's resources to callers outside the
+    // organization: loosened, shown with the outside principal class.
+    let removed = mini_with_rcps(&[], &[]);
+    let (code, v) = diff(removed.path());
+    assert_eq!(code, 1, "{v}");
+    assert!(!rows(&v).is_empty(), "{v}");
+    for r in rows(&v) {
+        assert_eq!(r["change"], "loosened", "{r}");
+        assert!(
+            r["principal"]
+                .as_str()
+                .unwrap()
+                .contains(":role/OutsideTheOrganization"),
+            "{r}"
+        );
+        assert!(
+            r["before_by"].to_string().contains("OrgIdentityPerimeter"),
+            "{r}"
+        );
+    }
+    // Members' own callers are untouched by the perimeter.
+    let accounts: std::collections::BTreeSet<String> = rows(&v)
+        .iter()
+        .flat_map(|r| r["accounts"].as_array().unwrap().clone())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert!(accounts.contains("222222222222") && accounts.contains("333333333333"));
 }

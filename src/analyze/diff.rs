@@ -11,8 +11,10 @@
 //! - regions, partitioned by the condition values of both versions (see
 //!   [`super::check::region_classes`]);
 //! - principals: a role with no special name, the account's root user, a service-linked role,
-//!   every principal ARN named in an `aws:PrincipalArn` condition, and one ARN matching each
-//!   pair of such patterns that can match together, instantiated in the account;
+//!   a caller from outside the organization (evaluated without SCPs, with its identity policy
+//!   and the resource policy assumed to allow, so only RCPs decide), every principal ARN named
+//!   in an `aws:PrincipalArn` condition, and one ARN matching each pair of such patterns that
+//!   can match together, instantiated in the account;
 //! - resources: `*` and every ARN named in a `Resource`/`NotResource`, instantiated in the
 //!   account.
 //!
@@ -226,6 +228,12 @@ impl KeyClasses {
     }
 }
 
+/// The account of the principal class that stands for every caller outside the organization
+/// (a placeholder id, named as such in the output).
+const OUTSIDE_ACCOUNT: &str = "000000000000";
+/// Its index in each account group's principal list.
+const OUTSIDE: usize = 3;
+
 /// Keys whose values the request space covers (lowercase).
 const COVERED_KEYS: &[&str] = &[
     "aws:requestedregion",
@@ -321,6 +329,7 @@ pub fn diff_with_progress(
     progress: &dyn super::Progress,
 ) -> DiffResult {
     let identity = parse_policy(super::ASSUMED_IDENTITY).ok();
+    let open_resource_policy = parse_policy(super::ASSUMED_OPEN_RESOURCE_POLICY).ok();
     let base_ids: BTreeMap<&str, NodeId> = base
         .accounts()
         .into_iter()
@@ -515,12 +524,29 @@ pub fn diff_with_progress(
             Evaluator::new(&bset, options),
             Evaluator::new(&hset, options),
         );
+        // A caller from outside the organization reaches the account's resources only through
+        // the RCPs (no SCP of this org governs it): its own identity policy and the resource's
+        // policy are assumed to allow, so the answer shows what the RCPs permit (R1.11, R1.12).
+        let outside = |set: &PolicySet| PolicySet {
+            scps: Vec::new(),
+            resource: open_resource_policy.as_ref().map(|d| NamedPolicy {
+                name: "(assumed: the resource policy allows any principal)".into(),
+                document: d.clone(),
+                source: None,
+            }),
+            ..set.clone()
+        };
+        let (bout, hout) = (
+            Evaluator::new(&outside(&bset), options),
+            Evaluator::new(&outside(&hset), options),
+        );
         let mut principals: Vec<String> = vec![
             format!("arn:aws:iam::{account}:role/SimulatedRole"),
             format!("arn:aws:iam::{account}:root"),
             format!(
                 "arn:aws:iam::{account}:role/aws-service-role/example.amazonaws.com/AWSServiceRoleForExample"
             ),
+            format!("arn:aws:iam::{OUTSIDE_ACCOUNT}:role/OutsideTheOrganization"),
         ];
         for p in principal_arns.iter().map(|p| instantiate(p, account)) {
             if !principals.contains(&p) {
@@ -552,7 +578,7 @@ pub fn diff_with_progress(
         let mut cells: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
         for (ai, (action, _, _)) in action_classes.iter().enumerate() {
             let lower = action.to_ascii_lowercase();
-            let mut pis: Vec<usize> = vec![0, 1, 2];
+            let mut pis: Vec<usize> = vec![0, 1, 2, OUTSIDE];
             let mut xis: Vec<usize> = vec![0];
             let mut keys: Vec<&str> = Vec::new();
             for st in &statements {
@@ -574,7 +600,7 @@ pub fn diff_with_progress(
                 }
                 for p in &st.principals {
                     let inst = instantiate(p, account);
-                    for (i, x) in principals.iter().enumerate().skip(3) {
+                    for (i, x) in principals.iter().enumerate().skip(OUTSIDE + 1) {
                         if (*x == inst || principal_matches(p, x)) && !pis.contains(&i) {
                             pis.push(i);
                         }
@@ -608,13 +634,26 @@ pub fn diff_with_progress(
                 let context = &contexts.0[ci];
                 let (action, service, size) = &action_classes[ai];
                 let (region, members) = &regions[ri];
-                let mut req = super::org_request(head, *h, principal, action, resource, region)?;
+                let mut req = if pi == OUTSIDE {
+                    let mut r = crate::eval::Request::new(principal, action, resource).ok()?;
+                    r.region = Some(region.clone());
+                    r.context.set("aws:SecureTransport", "true");
+                    r.resource_account = Some(account.to_string());
+                    r
+                } else {
+                    super::org_request(head, *h, principal, action, resource, region)?
+                };
                 for (k, v) in context {
                     match v {
                         ContextValue::Single(x) => req.context.set(k, x.clone()),
                         ContextValue::Multi(xs) => req.context.set_multi(k, xs.clone()),
                     }
                 }
+                let (bev, hev) = if pi == OUTSIDE {
+                    (&bout, &hout)
+                } else {
+                    (&bev, &hev)
+                };
                 let (pb, ph) = (bev.prepare(&req), hev.prepare(&req));
                 let (db, dh) = (bev.decide(&pb).decision, hev.decide(&ph).decision);
                 if db == dh {

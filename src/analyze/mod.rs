@@ -14,6 +14,10 @@ use crate::org::{NodeId, NodeKind, OrgTree};
 pub const ASSUMED_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
+/// The resource-based policy assumed for callers from outside the organization when only the
+/// guardrails are asked about (`diff`): it allows every principal every action.
+pub const ASSUMED_OPEN_RESOURCE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
 /// Progress of a long analysis, reported from any thread: the work grows with
 /// [`Progress::add_total`] (units: decisions to compute) and is done with
 /// [`Progress::advance`]. Reporting never changes results.

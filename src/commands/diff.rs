@@ -172,7 +172,10 @@ pub fn run(
     let mut keep = Vec::new();
     for (flag, spec) in [("--head", head), ("--base", base)] {
         if !spec.starts_with("git:") && !Path::new(spec).exists() {
-            let _ = writeln!(err, "error: {flag}: `{spec}` does not exist");
+            let _ = writeln!(
+                err,
+                "error: {flag}: cannot read `{spec}`: no such file or directory"
+            );
             return ExitStatus::Usage;
         }
     }

@@ -123,6 +123,13 @@ fn rcp_supported(prefix: &str) -> bool {
     Catalog::load().is_ok_and(|c| c.is_rcp_supported(prefix))
 }
 
+fn has_resource(action: &str) -> bool {
+    Catalog::load().is_ok_and(|c| {
+        c.action(action)
+            .is_some_and(|a| !a.action.resource_types.is_empty())
+    })
+}
+
 fn rcp_excepted(action: &str) -> bool {
     Catalog::load().is_ok_and(|c| c.is_rcp_exception(action))
 }
@@ -136,6 +143,7 @@ pub fn catalog_eval_options() -> crate::eval::EvalOptions {
         global_service_region: Some(global_region),
         rcp_service_supported: Some(rcp_supported),
         rcp_action_excepted: Some(rcp_excepted),
+        action_has_resource: Some(has_resource),
         scp_exemptions: catalog.and_then(|c| {
             let (_, default, _) = c.scp_exemption_sets();
             c.scp_exemption_set(default)

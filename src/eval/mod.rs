@@ -340,6 +340,9 @@ pub struct PreparedRequest {
     /// The resource policy this request needs even within one account (R1.6), from
     /// [`EvalOptions::resource_policy_required`].
     pub resource_policy_required: Option<String>,
+    /// The resource is `*` but the action authorizes a resource type: the request stands for
+    /// one on an unnamed resource, so RCPs apply (see [`EvalOptions::action_has_resource`]).
+    pub unnamed_resource: bool,
 }
 
 /// Resolver from a service prefix (`iam`) to the region its requests report as
@@ -381,6 +384,12 @@ pub struct EvalOptions {
     /// Whether RCPs apply to a service prefix (`s3` yes, `ec2` no; R2.5, S9). Without it every
     /// service is treated as RCP-supported.
     pub rcp_service_supported: Option<fn(&str) -> bool>,
+    /// Whether an action authorizes some resource type (the Service Authorization Reference's
+    /// "Resource types" column is not empty); called with the action in lowercase. A request
+    /// on `*` for such an action stands for one on an unnamed resource of the resource's
+    /// account, so the RCP gate applies, matching only statements whose `Resource` is `*`
+    /// (R2.5). Without it, or for actions without resource types, RCPs skip requests on `*`.
+    pub action_has_resource: Option<fn(&str) -> bool>,
     /// Whether RCPs leave an action of a supported service uncontrolled (`kms:RetireGrant`,
     /// R2.5, S24); called with the action in lowercase. Without it, none is.
     pub rcp_action_excepted: Option<fn(&str) -> bool>,
@@ -778,11 +787,34 @@ impl Evaluator {
             .resource_policy_required
             .and_then(|l| ResourcePolicyRequirement::find(l, &request.action, &request.resource))
             .map(|r| r.policy.clone());
+        let action_lower = request.action.to_ascii_lowercase();
+        let unnamed_resource = request.resource == "*"
+            && self
+                .options
+                .action_has_resource
+                .is_some_and(|f| f(&action_lower));
+        let service = &action_lower[..action_lower.find(':').unwrap_or(0)];
+        if unnamed_resource
+            && !self.rcps.is_empty()
+            && self
+                .options
+                .rcp_service_supported
+                .is_none_or(|f| f(service))
+            && !self
+                .options
+                .rcp_action_excepted
+                .is_some_and(|f| f(&action_lower))
+        {
+            notes.push(
+                "no resource named: RCPs are evaluated for an unnamed resource of the resource's account, which only statements with `Resource: \"*\"` (or a `NotResource`) match (R2.5)".to_string(),
+            );
+        }
         PreparedRequest {
+            unnamed_resource,
             service_linked,
             scp_exempt_task,
             resource_policy_required,
-            action_lower: request.action.to_ascii_lowercase(),
+            action_lower,
             service_len: request.action.find(':').map_or(0, |i| i + 1),
             request: request.clone(),
             context: ctx,
@@ -815,7 +847,7 @@ impl Evaluator {
             Err(Skip::ManagementAccount)
         } else if slr {
             Err(Skip::ServiceLinkedRole)
-        } else if req.request.resource == "*" {
+        } else if req.request.resource == "*" && !req.unnamed_resource {
             Err(Skip::NoResource)
         } else if self
             .options
@@ -1040,6 +1072,36 @@ mod tests {
             Decision::Allowed
         );
         assert_eq!(d("s3:ListAllMyBuckets", "*"), Decision::Allowed);
+        // Without a resource-type lookup, `*` skips RCPs even for an action with a resource.
+        assert_eq!(d("s3:DeleteObject", "*"), Decision::Allowed);
+        // With one, `*` on an action that authorizes a resource type is an unnamed resource:
+        // the RCP gate applies; kms:RetireGrant stays outside RCPs (R2.5, S24).
+        let ev = Evaluator::new(
+            &set,
+            EvalOptions {
+                rcp_service_supported: Some(|s| s == "s3" || s == "kms"),
+                action_has_resource: Some(|a| a != "s3:listallmybuckets"),
+                rcp_action_excepted: Some(|a| a == "kms:retiregrant"),
+                ..EvalOptions::default()
+            },
+        );
+        let d = |a: &str, r: &str| {
+            let prepared = ev.prepare(&Request::new(p, a, r).unwrap());
+            (ev.decide(&prepared).decision, prepared.notes)
+        };
+        let (decision, notes) = d("s3:DeleteObject", "*");
+        assert_eq!(decision, Decision::ExplicitlyDenied);
+        assert!(
+            notes.iter().any(|n| n.contains("unnamed resource")),
+            "{notes:?}"
+        );
+        let (decision, notes) = d("s3:ListAllMyBuckets", "*");
+        assert_eq!(decision, Decision::Allowed);
+        assert!(notes.is_empty(), "{notes:?}");
+        let key = "arn:aws:kms:eu-west-1:111122223333:key/k";
+        assert_eq!(d("kms:RetireGrant", key).0, Decision::Allowed);
+        assert_eq!(d("kms:RevokeGrant", key).0, Decision::ExplicitlyDenied);
+        assert_eq!(d("ec2:TerminateInstances", "*").0, Decision::Allowed);
     }
 
     #[test]
