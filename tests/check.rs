@@ -573,3 +573,59 @@ fn misspelled_ou_account_and_region_get_a_located_did_you_mean() {
         assert!(err.contains(at), "{at}: {err}");
     }
 }
+
+#[test]
+fn a_regions_rule_checks_sts_as_regional_and_skips_iam() {
+    // The example's region guardrail exempts sts:* (NotAction), so STS calls to a regional
+    // endpoint outside the EU are allowed, as simulate says; IAM is global and skipped (R7.1).
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: sts-regional\n    type: regions\n    scope: {accounts: [prod-payments]}\n    allowed_regions: [eu-west-1, eu-central-1]\n    actions: [\"sts:GetCallerIdentity\", \"iam:ListRoles\"]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "check",
+            "--org",
+            "fixtures/orgs/example",
+            "--quiet",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&rules)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("sts:GetCallerIdentity"), "{text}");
+    assert!(!text.contains("iam:ListRoles"), "IAM is skipped: {text}");
+    let sim = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "simulate",
+            "--org",
+            "fixtures/orgs/example",
+            "--account",
+            "prod-payments",
+            "--action",
+            "sts:GetCallerIdentity",
+            "--region",
+            "ap-south-1",
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(s["results"][0]["decision"], "Allowed", "{s}");
+}

@@ -32,10 +32,12 @@
 //!     regions: [us-east-1]
 //! ```
 //!
-//! `regions` rules skip global services (IAM, Organizations, STS, ...: their requests carry the
+//! `regions` rules skip global services (IAM, Organizations, ...: their requests carry the
 //! service's home region in `aws:RequestedRegion`, so an allow-list of regions cannot apply to
-//! them as it does to regional services; `docs/aws-semantics.md` R7.1) and check that every other
-//! action is denied in every region outside `allowed_regions`.
+//! them as it does to regional services; R7.1) and check that every other action is denied in
+//! every region outside `allowed_regions`. STS is checked like a regional service: the SDKs call
+//! the regional endpoint of the caller's region, whose requests carry that region, as the
+//! engine decides them.
 //!
 //! Accounts whose SCP and RCP chains are attached the same way are evaluated once, unless a
 //! policy on the chain names an account (`aws:PrincipalAccount`, `aws:ResourceAccount` or a
@@ -421,7 +423,7 @@ pub fn load_rules(
         if r.kind == RuleType::Regions {
             actions.retain(|a| {
                 let prefix = a.split(':').next().unwrap_or("");
-                !catalog.is_global_service(prefix)
+                !catalog.is_always_global_service(prefix)
             });
         }
         actions.sort_by_key(|a| a.to_ascii_lowercase());

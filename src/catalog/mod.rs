@@ -658,6 +658,16 @@ impl Catalog {
         self.global_service_region(prefix).is_some()
     }
 
+    /// True when every endpoint of the service is global (IAM, Organizations, ...), false for
+    /// regional services and for services global on one endpoint only (STS: the SDKs call the
+    /// caller's regional endpoint by default, whose requests carry that region; R7.1).
+    pub fn is_always_global_service(&self, prefix: &str) -> bool {
+        self.aws
+            .global_services
+            .iter()
+            .any(|g| g.prefix.eq_ignore_ascii_case(prefix) && g.only.is_none())
+    }
+
     /// The region a global service's requests carry in `aws:RequestedRegion` (`us-east-1` for
     /// `iam`, `us-west-2` for `chatbot`), or `None` for regional services.
     pub fn global_service_region(&self, prefix: &str) -> Option<&str> {
@@ -985,6 +995,8 @@ mod tests {
         assert!(!c.is_rcp_supported("ec2"));
         assert!(c.is_rcp_exception("kms:RetireGrant") && c.is_rcp_exception("KMS:retiregrant"));
         assert!(!c.is_rcp_exception("kms:Decrypt"));
+        assert!(c.is_always_global_service("iam") && c.is_global_service("sts"));
+        assert!(!c.is_always_global_service("sts") && !c.is_always_global_service("s3"));
         assert!(c.rcp_services().len() >= 5);
         let ex = c.region_deny_exemptions();
         let org = ex
