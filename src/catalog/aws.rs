@@ -16,6 +16,7 @@ const SCP_EXEMPTIONS: &str = include_str!("../../data/aws/scp-exemptions.json");
 const RESOURCE_POLICY_REQUIRED: &str = include_str!("../../data/aws/resource-policy-required.json");
 const ADMIN_ROLES: &str = include_str!("../../data/aws/admin-roles.json");
 const RCP_EXCEPTIONS: &str = include_str!("../../data/aws/rcp-exceptions.json");
+const RETIRED_SERVICES: &str = include_str!("../../data/aws/retired-services.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -175,6 +176,25 @@ pub(crate) struct AwsData {
     /// Actions RCPs do not control although their service is RCP-supported (R2.5), lowercase.
     pub rcp_exceptions: Vec<String>,
     pub rcp_exceptions_source: DataSource,
+    /// Retired service prefixes, sorted by prefix.
+    pub retired_services: Vec<RetiredService>,
+    pub retired_services_source: DataSource,
+}
+
+/// A service prefix AWS has retired that published policies still name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredService {
+    /// The prefix (`iot1click`), lowercase.
+    pub prefix: String,
+    /// The service's name, with what replaced it when something did.
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct RetiredServicesFile {
+    source: DataSource,
+    services: Vec<RetiredService>,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +359,9 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         parse("resource-policy-required.json", RESOURCE_POLICY_REQUIRED)?;
     let admin: AdminRolesFile = parse("admin-roles.json", ADMIN_ROLES)?;
     let rcp_ex: RcpExceptionsFile = parse("rcp-exceptions.json", RCP_EXCEPTIONS)?;
+    let retired: RetiredServicesFile = parse("retired-services.json", RETIRED_SERVICES)?;
+    let mut retired_services = retired.services;
+    retired_services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     let mut rcp_exceptions: Vec<String> = rcp_ex
         .actions
         .iter()
@@ -374,5 +397,7 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         admin_roles_source: admin.source,
         rcp_exceptions,
         rcp_exceptions_source: rcp_ex.source,
+        retired_services,
+        retired_services_source: retired.source,
     })
 }

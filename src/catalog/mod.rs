@@ -39,7 +39,7 @@ use crate::policy::pattern::{action_matches, has_wildcard};
 pub use arn::arn_fits;
 pub use aws::{
     AdminRole, DataSource, ExemptionList, GlobalKey, GlobalService, QuotaOverrides, QuotaPeriod,
-    Quotas,
+    Quotas, RetiredService,
 };
 pub use err::CatalogError;
 pub use keys::{KeyType, ValueType, is_key_template, key_matches};
@@ -612,6 +612,20 @@ impl Catalog {
         self.aws.rcp_exceptions.binary_search(&a).is_ok()
     }
 
+    /// The retired service with this prefix (`iot1click`, `macie`), ignoring case, from
+    /// `data/aws/retired-services.json`; `None` for live or unknown prefixes.
+    pub fn retired_service(&self, prefix: &str) -> Option<&RetiredService> {
+        self.aws
+            .retired_services
+            .iter()
+            .find(|r| r.prefix.eq_ignore_ascii_case(prefix))
+    }
+
+    /// Where the retired service list comes from.
+    pub fn retired_services_source(&self) -> &DataSource {
+        &self.aws.retired_services_source
+    }
+
     /// Where the RCP exception list comes from.
     pub fn rcp_exceptions_source(&self) -> &DataSource {
         &self.aws.rcp_exceptions_source
@@ -995,6 +1009,8 @@ mod tests {
         assert!(!c.is_rcp_supported("ec2"));
         assert!(c.is_rcp_exception("kms:RetireGrant") && c.is_rcp_exception("KMS:retiregrant"));
         assert!(!c.is_rcp_exception("kms:Decrypt"));
+        assert!(c.retired_service("MACIE").is_some() && c.retired_service("macie2").is_none());
+        assert!(c.retired_service("iot1click").is_some());
         assert!(c.is_always_global_service("iam") && c.is_global_service("sts"));
         assert!(!c.is_always_global_service("sts") && !c.is_always_global_service("s3"));
         assert!(c.rcp_services().len() >= 5);

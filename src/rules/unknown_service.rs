@@ -26,8 +26,9 @@ declare_rule! {
     /// ```
     ///
     /// Prefixes of services AWS has retired that published policies (including AWS managed
-    /// ones) still list, such as `iot1click`, `deepcomposer` or `awsbillingconsole`, are
-    /// reported as warnings: the entries are dead but harmless.
+    /// ones) still list, such as `iot1click`, `macie` (Macie Classic) or `awsbillingconsole`,
+    /// are reported as warnings: the entries are dead but harmless. The list is dated data in
+    /// `data/aws/retired-services.json`.
     ///
     /// ## How to fix
     /// Write the prefix exactly as the service's page of the Service Authorization Reference
@@ -44,18 +45,6 @@ declare_rule! {
     }
 }
 
-/// Prefixes that AWS policies used for services or permission sets AWS has since retired, and
-/// that the current Service Authorization Reference no longer lists: AWS IoT 1-Click, AWS
-/// DeepComposer, AWS DeepRacer, Amazon Elastic Inference, and the billing console permissions
-/// replaced by fine-grained billing actions in 2023.
-const RETIRED_PREFIXES: &[&str] = &[
-    "awsbillingconsole",
-    "deepcomposer",
-    "deepracer",
-    "elastic-inference",
-    "iot1click",
-];
-
 impl Rule for UnknownService {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -71,17 +60,15 @@ impl Rule for UnknownService {
                 if prefix.is_empty() || has_wildcard(prefix) || cat.service(prefix).is_some() {
                     continue;
                 }
-                if RETIRED_PREFIXES
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(prefix))
-                {
+                if let Some(retired) = cat.retired_service(prefix) {
                     let mut f = cx.finding(
                         &Self::META,
                         v.span,
                         &v.pointer,
                         format!(
-                            "service prefix `{prefix}` belongs to a retired AWS service: this \
-                             entry matches nothing"
+                            "service prefix `{prefix}` belongs to a retired AWS service ({}): \
+                             this entry matches nothing",
+                            retired.name
                         ),
                         "retired service",
                     );
@@ -135,5 +122,35 @@ mod tests {
         );
         let star = bad.replace("dyanmodb:PutItem", "*");
         assert!(run(&UnknownService, PolicyKind::Identity, &star).is_empty());
+    }
+
+    #[test]
+    fn retired_prefixes_are_warnings_and_typos_errors() {
+        let opts = crate::lint::LintOptions {
+            kind: Some(PolicyKind::Scp),
+            ..crate::lint::LintOptions::default()
+        };
+        let doc = |action: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"{action}","Resource":"*"}}]}}"#
+            )
+        };
+        let severity = |action: &str| {
+            let r = crate::lint::lint_bytes("x.json", doc(action).into_bytes(), &opts);
+            let f: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.rule == "unknown-service")
+                .collect();
+            assert_eq!(f.len(), 1, "{action}: {:?}", r.findings);
+            (f[0].severity, f[0].message.clone())
+        };
+        let (sev, msg) = severity("macie:ListS3Resources");
+        assert_eq!(sev, crate::diag::Severity::Warning);
+        assert!(msg.contains("Macie Classic"), "{msg}");
+        assert_eq!(
+            severity("maciee2:ListFindings").0,
+            crate::diag::Severity::Error
+        );
     }
 }
