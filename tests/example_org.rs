@@ -707,3 +707,66 @@ fn the_resource_account_decides_the_rcp_chain_and_sessions_use_their_role() {
     );
     assert_eq!(s["identity"], r["identity"], "{s}");
 }
+
+#[test]
+fn context_and_resource_values_are_checked_before_deciding() {
+    let base = ["--account", "prod-payments", "--action", "s3:GetObject"];
+    let stderr = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args(["simulate", "--org", ORG])
+            .args(base)
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    for (extra, says) in [
+        (&["--context", "=x"][..], "has no key name"),
+        (
+            &["--context", "aws:SecureTransport=maybe"][..],
+            "aws:SecureTransport=maybe",
+        ),
+        (&["--resource", "not-an-arn"][..], "neither `*` nor an ARN"),
+        (
+            &[
+                "--region",
+                "eu-west-1",
+                "--context",
+                "aws:RequestedRegion=us-west-2",
+            ][..],
+            "disagree",
+        ),
+        (
+            &[
+                "--context",
+                "aws:SourceVpce=vpce-1",
+                "--context",
+                "aws:SourceVpce=vpce-2",
+            ][..],
+            "single-valued",
+        ),
+    ] {
+        let (code, err) = stderr(extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+    // A multivalued key takes one --context per value; a region given only as context names
+    // the region of the answer.
+    let (code, _) = stderr(&["--context", "aws:TagKeys=a", "--context", "aws:TagKeys=b"]);
+    assert_eq!(code, 0);
+    let (code, v) = simulate(&[
+        "--account",
+        "prod-payments",
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:RequestedRegion=us-west-2",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["results"][0]["region"], "us-west-2", "{v}");
+    assert_eq!(v["results"][0]["decision"], "ExplicitlyDenied", "{v}");
+}

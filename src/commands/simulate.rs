@@ -18,7 +18,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ValueType};
 use crate::error::ExitStatus;
 use crate::eval::trace::{DecidedBy, Trace};
 use crate::eval::{Decision, Evaluator, NamedPolicy, PolicySet, Request};
@@ -235,7 +235,7 @@ pub fn run(
     regions.dedup();
     // Every real request is sent to some region; like the AWS CLI without a configured
     // region, default to us-east-1 and say so.
-    let default_region = regions.is_empty();
+    let mut default_region = regions.is_empty();
     if default_region {
         regions.push(Some("us-east-1".to_string()));
     }
@@ -256,6 +256,14 @@ pub fn run(
         );
     }
     let resource = p.resource.unwrap_or("*");
+    if resource != "*" && !(resource.starts_with("arn:") && resource.split(':').count() >= 6) {
+        return usage(
+            err,
+            &format!(
+                "--resource `{resource}` is neither `*` nor an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
+            ),
+        );
+    }
 
     // Context.
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -263,10 +271,63 @@ pub fn run(
         let Some((k, v)) = kv.split_once('=') else {
             return usage(err, &format!("--context `{kv}` is not KEY=VALUE"));
         };
+        if k.trim().is_empty() {
+            return usage(err, &format!("--context `{kv}` has no key name"));
+        }
         given
             .entry(k.trim().to_string())
             .or_default()
             .push(v.to_string());
+    }
+    // Values a global key's type cannot hold, and several values for a single-valued key, are
+    // typos: AWS would never send them (the key types of the IAM User Guide's global key list).
+    for (k, vs) in &given {
+        let Some(g) = catalog.global_key(k) else {
+            continue;
+        };
+        if vs.len() > 1 && !g.key_type.multivalued {
+            return usage(
+                err,
+                &format!(
+                    "--context {k} is single-valued: give it once (multivalued keys such as aws:TagKeys take one --context per value)"
+                ),
+            );
+        }
+        for v in vs {
+            let ok = match g.key_type.value {
+                ValueType::Bool => v == "true" || v == "false",
+                ValueType::Numeric => v.parse::<f64>().is_ok(),
+                ValueType::Arn => v.starts_with("arn:") || v == "*",
+                _ => true,
+            };
+            if !ok {
+                return usage(
+                    err,
+                    &format!(
+                        "--context {k}={v}: the key holds a {:?} value",
+                        g.key_type.value
+                    ),
+                );
+            }
+        }
+    }
+    // `--context aws:RequestedRegion=R` alone names the region of the answer.
+    if default_region && let Some(r) = given.get("aws:RequestedRegion").and_then(|v| v.first()) {
+        regions = vec![Some(r.clone())];
+        default_region = false;
+    }
+    if let Some(given_region) = given.get("aws:RequestedRegion").and_then(|v| v.first())
+        && !default_region
+        && let Some(Some(asked)) = regions
+            .iter()
+            .find(|r| r.as_deref() != Some(given_region.as_str()))
+    {
+        return usage(
+            err,
+            &format!(
+                "--region {asked} and --context aws:RequestedRegion={given_region} disagree: give the region once"
+            ),
+        );
     }
     // The policy set. A role session uses its role's policies (aws:PrincipalArn is the role's
     // ARN for a session, R7.2).
