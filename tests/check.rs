@@ -629,3 +629,39 @@ fn a_regions_rule_checks_sts_as_regional_and_skips_iam() {
     let s: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
     assert_eq!(s["results"][0]["decision"], "Allowed", "{s}");
 }
+
+#[test]
+fn a_rule_whose_scope_matches_nothing_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: prod-tagged\n    type: deny\n    scope: {tags: {env: prd}}\n    actions: [organizations:LeaveOrganization]\n    regions: [us-east-1]\n",
+    )
+    .unwrap();
+    for (format, says) in [
+        ("plain", "EMPTY prod-tagged"),
+        ("markdown", "empty: checks nothing"),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "check",
+                "--org",
+                "fixtures/orgs/example",
+                "--quiet",
+                "--format",
+                format,
+            ])
+            .arg("--rules")
+            .arg(&rules)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        assert!(out.contains(says), "{out}");
+        if format == "plain" {
+            assert!(out.contains("no account is in scope"), "{out}");
+        }
+    }
+}

@@ -104,10 +104,12 @@ pub fn run(
 fn human(results: &[RuleResult], total: u64) -> String {
     let mut o = String::new();
     for r in results {
-        let status = if r.violation_count == 0 {
-            "PASS"
-        } else {
+        let status = if r.violation_count > 0 {
             "FAIL"
+        } else if r.cells == 0 {
+            "EMPTY"
+        } else {
+            "PASS"
         };
         let what = match r.kind {
             RuleType::Regions => "regional actions denied outside the allowed regions",
@@ -121,6 +123,17 @@ fn human(results: &[RuleResult], total: u64) -> String {
         );
         if let Some(d) = &r.description {
             let _ = writeln!(o, "     {d}");
+        }
+        if r.cells == 0 {
+            let _ = writeln!(
+                o,
+                "     warning: {} so the rule checks nothing; check its scope and lists",
+                if r.accounts == 0 {
+                    "no account is in scope,"
+                } else {
+                    "no action or region is left,"
+                }
+            );
         }
         if r.exempt > 0 {
             let _ = writeln!(
@@ -179,10 +192,12 @@ fn markdown(results: &[RuleResult], total: u64) -> String {
             o,
             "| `{}` | {} | {} | {} |",
             r.id,
-            if r.violation_count == 0 {
-                "pass"
-            } else {
+            if r.violation_count > 0 {
                 "**fail**"
+            } else if r.cells == 0 {
+                "empty: checks nothing"
+            } else {
+                "pass"
             },
             r.cells,
             r.violation_count
