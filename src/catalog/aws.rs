@@ -17,6 +17,7 @@ const RESOURCE_POLICY_REQUIRED: &str = include_str!("../../data/aws/resource-pol
 const ADMIN_ROLES: &str = include_str!("../../data/aws/admin-roles.json");
 const RCP_EXCEPTIONS: &str = include_str!("../../data/aws/rcp-exceptions.json");
 const RETIRED_SERVICES: &str = include_str!("../../data/aws/retired-services.json");
+const REGION_KEYS: &str = include_str!("../../data/aws/region-keys.json");
 
 /// Where a hand-written data file comes from.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -179,6 +180,15 @@ pub(crate) struct AwsData {
     /// Retired service prefixes, sorted by prefix.
     pub retired_services: Vec<RetiredService>,
     pub retired_services_source: DataSource,
+    /// Condition keys whose values are Region codes, lowercase, sorted.
+    pub region_keys: Vec<String>,
+    pub region_keys_source: DataSource,
+}
+
+#[derive(Deserialize)]
+struct RegionKeysFile {
+    source: DataSource,
+    keys: Vec<String>,
 }
 
 /// A service prefix AWS has retired that published policies still name.
@@ -360,6 +370,9 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
     let admin: AdminRolesFile = parse("admin-roles.json", ADMIN_ROLES)?;
     let rcp_ex: RcpExceptionsFile = parse("rcp-exceptions.json", RCP_EXCEPTIONS)?;
     let retired: RetiredServicesFile = parse("retired-services.json", RETIRED_SERVICES)?;
+    let rk: RegionKeysFile = parse("region-keys.json", REGION_KEYS)?;
+    let mut region_keys: Vec<String> = rk.keys.iter().map(|k| k.to_ascii_lowercase()).collect();
+    region_keys.sort();
     let mut retired_services = retired.services;
     retired_services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     let mut rcp_exceptions: Vec<String> = rcp_ex
@@ -399,5 +412,7 @@ pub(crate) fn load() -> Result<AwsData, CatalogError> {
         rcp_exceptions_source: rcp_ex.source,
         retired_services,
         retired_services_source: retired.source,
+        region_keys,
+        region_keys_source: rk.source,
     })
 }

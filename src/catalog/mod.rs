@@ -621,6 +621,20 @@ impl Catalog {
             .find(|r| r.prefix.eq_ignore_ascii_case(prefix))
     }
 
+    /// True when the condition key's values are Region codes (`aws:RequestedRegion`,
+    /// `ec2:Region`, `s3:LocationConstraint`, ...; `data/aws/region-keys.json`). Ignores case.
+    pub fn is_region_key(&self, key: &str) -> bool {
+        self.aws
+            .region_keys
+            .binary_search(&key.to_ascii_lowercase())
+            .is_ok()
+    }
+
+    /// Where the region key list comes from.
+    pub fn region_keys_source(&self) -> &DataSource {
+        &self.aws.region_keys_source
+    }
+
     /// Where the retired service list comes from.
     pub fn retired_services_source(&self) -> &DataSource {
         &self.aws.retired_services_source
@@ -1011,6 +1025,8 @@ mod tests {
         assert!(!c.is_rcp_exception("kms:Decrypt"));
         assert!(c.retired_service("MACIE").is_some() && c.retired_service("macie2").is_none());
         assert!(c.retired_service("iot1click").is_some());
+        assert!(c.is_region_key("aws:requestedregion") && c.is_region_key("EC2:Region"));
+        assert!(!c.is_region_key("aws:SourceIp"));
         assert!(c.is_always_global_service("iam") && c.is_global_service("sts"));
         assert!(!c.is_always_global_service("sts") && !c.is_always_global_service("s3"));
         assert!(c.rcp_services().len() >= 5);

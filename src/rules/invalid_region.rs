@@ -11,7 +11,8 @@ declare_rule! {
     /// ## What it does
     /// Reports a region that does not exist: in the region part of a `Resource` or
     /// `NotResource` ARN (checked against the regions of the ARN's partition), or in a value
-    /// of `aws:RequestedRegion` under a string operator. Wildcards are allowed, but the pattern
+    /// of a Region-valued condition key under a string operator: `aws:RequestedRegion`,
+    /// `ec2:Region`, `s3:LocationConstraint` and the others of `data/aws/region-keys.json`. Wildcards are allowed, but the pattern
     /// must match at least one region (`eu-*` is fine, `us-eats-*` is not). Template
     /// placeholders such as `<region>` are skipped. Suggests the closest region codes.
     ///
@@ -104,7 +105,7 @@ impl Rule for InvalidRegion {
             }
             for (block, entry) in condition_entries(s) {
                 if !is_string_operator(block.operator.value.base)
-                    || !entry.key.value.eq_ignore_ascii_case("aws:RequestedRegion")
+                    || !cat.is_region_key(&entry.key.value)
                 {
                     continue;
                 }
@@ -158,6 +159,17 @@ mod tests {
         // Not a string operator: not checked.
         let null = DOC.replace("StringNotEquals", "Null");
         assert!(run(&InvalidRegion, PolicyKind::Scp, &null).is_empty());
+        // Service keys whose values are regions are checked too; other keys are not.
+        for key in ["ec2:Region", "s3:LocationConstraint", "kms:ReplicaRegion"] {
+            let doc = DOC.replace("aws:RequestedRegion", key);
+            assert_eq!(
+                run(&InvalidRegion, PolicyKind::Scp, &doc),
+                [("invalid-region", 3)],
+                "{key}"
+            );
+        }
+        let other = DOC.replace("aws:RequestedRegion", "aws:PrincipalTag/region");
+        assert!(run(&InvalidRegion, PolicyKind::Scp, &other).is_empty());
     }
 
     #[test]
