@@ -343,6 +343,8 @@ pub struct PreparedRequest {
     /// The resource is `*` but the action authorizes a resource type: the request stands for
     /// one on an unnamed resource, so RCPs apply (see [`EvalOptions::action_has_resource`]).
     pub unnamed_resource: bool,
+    /// RCPs do not control this action (see [`EvalOptions::rcp_action_excepted`]).
+    pub rcp_excepted: bool,
 }
 
 /// Resolver from a service prefix (`iam`) to the region its requests report as
@@ -793,6 +795,11 @@ impl Evaluator {
                 .options
                 .action_has_resource
                 .is_some_and(|f| f(&action_lower));
+        let rcp_excepted = !self.rcps.is_empty()
+            && self
+                .options
+                .rcp_action_excepted
+                .is_some_and(|f| f(&action_lower));
         let service = &action_lower[..action_lower.find(':').unwrap_or(0)];
         if unnamed_resource
             && !self.rcps.is_empty()
@@ -800,10 +807,7 @@ impl Evaluator {
                 .options
                 .rcp_service_supported
                 .is_none_or(|f| f(service))
-            && !self
-                .options
-                .rcp_action_excepted
-                .is_some_and(|f| f(&action_lower))
+            && !rcp_excepted
         {
             notes.push(
                 "no resource named: RCPs are evaluated for an unnamed resource of the resource's account, which only statements with `Resource: \"*\"` (or a `NotResource`) match (R2.5)".to_string(),
@@ -811,6 +815,7 @@ impl Evaluator {
         }
         PreparedRequest {
             unnamed_resource,
+            rcp_excepted,
             service_linked,
             scp_exempt_task,
             resource_policy_required,
@@ -855,11 +860,7 @@ impl Evaluator {
             .is_some_and(|f| !f(&req.action_lower[..req.action_lower.find(':').unwrap_or(0)]))
         {
             Err(Skip::ServiceNotSupported)
-        } else if self
-            .options
-            .rcp_action_excepted
-            .is_some_and(|f| f(&req.action_lower))
-        {
+        } else if req.rcp_excepted {
             Err(Skip::ActionNotControlled)
         } else {
             Ok(())
