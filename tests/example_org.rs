@@ -770,3 +770,48 @@ fn context_and_resource_values_are_checked_before_deciding() {
     assert_eq!(v["results"][0]["region"], "us-west-2", "{v}");
     assert_eq!(v["results"][0]["decision"], "ExplicitlyDenied", "{v}");
 }
+
+#[test]
+fn a_caller_outside_the_organization_meets_only_the_rcps() {
+    // The example's identity perimeter RCP denies S3 to principals of other organizations.
+    let ask = |principal: &str, action: &str| {
+        simulate(&[
+            "--account",
+            "prod-payments",
+            "--principal",
+            principal,
+            "--action",
+            action,
+            "--region",
+            "eu-west-1",
+            "--resource",
+            "arn:aws:s3:::payments-data/x",
+        ])
+    };
+    let (code, v) = ask("arn:aws:iam::999999999999:role/Partner", "s3:GetObject");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["results"][0]["decision"], "ExplicitlyDenied", "{v}");
+    assert!(
+        v["results"][0]["decided_by"]
+            .to_string()
+            .contains("OrgIdentityPerimeter"),
+        "{v}"
+    );
+    assert_eq!(v["trace"]["scps"]["applies"], false, "{v}");
+    assert!(
+        v["identity"]
+            .as_str()
+            .unwrap()
+            .contains("outside the organization"),
+        "{v}"
+    );
+    // Redshift is no RCP service and the org's SCPs do not govern the caller: allowed.
+    let (_, v) = ask(
+        "arn:aws:iam::999999999999:role/Partner",
+        "redshift:DescribeClusters",
+    );
+    assert_eq!(v["results"][0]["decision"], "Allowed", "{v}");
+    // A principal of another account of the organization is still a usage error.
+    let (code, _) = ask("arn:aws:iam::333333333302:role/X", "s3:GetObject");
+    assert_eq!(code, 2);
+}

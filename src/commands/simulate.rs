@@ -244,8 +244,17 @@ pub fn run(
         .principal
         .map(str::to_string)
         .unwrap_or_else(|| format!("arn:aws:iam::{}:role/{DEFAULT_ROLE}", acct.id));
+    // A principal of an account outside the organization calls into `--account`: no SCP of
+    // this org governs it, the account's RCPs do (R1.12).
+    let outside = account_of_arn(&principal).is_some_and(|pa| {
+        pa != acct.id
+            && org
+                .account(pa)
+                .is_none_or(|n| org.nodes[n].kind != NodeKind::Account)
+    });
     if let Some(pa) = account_of_arn(&principal)
         && pa != acct.id
+        && !outside
     {
         return usage(
             err,
@@ -340,10 +349,27 @@ pub fn run(
         })
     });
     let mut set = PolicySet {
-        scps: chain_nodes(&org, account, false),
+        scps: if outside {
+            Vec::new()
+        } else {
+            chain_nodes(&org, account, false)
+        },
         management_account: org.management_account_id.clone(),
         ..PolicySet::default()
     };
+    if outside {
+        // Cross-account calls need the resource's own policy (R1.11): assumed to allow any
+        // principal, so the answer shows what the RCPs permit.
+        let doc: PolicyDocument = match parse_policy(crate::analyze::ASSUMED_OPEN_RESOURCE_POLICY) {
+            Ok(d) => d,
+            Err(_) => return ExitStatus::Environment,
+        };
+        set.resource = Some(NamedPolicy {
+            name: "(assumed: the resource policy allows any principal)".into(),
+            document: doc,
+            source: None,
+        });
+    }
     // The resource's account: `--context aws:ResourceAccount=...` as given, else the ARN's
     // account, else (`*`, or an ARN without an account such as S3's) the caller's. Its RCP
     // chain applies (R1.3); an account outside the organization has none of this org's RCPs.
@@ -382,7 +408,11 @@ pub fn run(
                 document: doc,
                 source: None,
             }];
-            "not in the org file: assumed to allow everything, so the answer shows what the guardrails permit"
+            if outside {
+                "outside the organization (no SCP of this org applies): identity policies and the resource policy assumed to allow everything, so the answer shows what the RCPs permit"
+            } else {
+                "not in the org file: assumed to allow everything, so the answer shows what the guardrails permit"
+            }
         }
     };
     let ev = Evaluator::new(&set, p.options);
@@ -420,7 +450,9 @@ pub fn run(
                 Err(e) => return usage(err, &e.to_string()),
             };
             req.region = rep.clone();
-            req.principal_org_id = org.organization_id.clone();
+            if !outside {
+                req.principal_org_id = org.organization_id.clone();
+            }
             req.resource_account = Some(resource_account.clone());
             for (k, vs) in &given {
                 if vs.len() == 1 {
@@ -429,7 +461,9 @@ pub fn run(
                     req.context.set_multi(k, vs.clone());
                 }
             }
-            if let Some(path) = &org_path {
+            if let Some(path) = &org_path
+                && !outside
+            {
                 req.principal_org_paths = vec![path.clone()];
             }
             requests.push((a.clone(), members, req));
