@@ -9,6 +9,7 @@
     reason = "test code may fail loudly"
 )]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -364,7 +365,8 @@ fn markdown_fits_a_pull_request_comment_and_summarises_the_cause() {
             "\"eu-central-1\",",
             "",
             "removed eu-central-1 from the aws:RequestedRegion allow-list",
-            "newly denied",
+            // Exact: every regional action loses that one region, nothing else changes.
+            "actions x 1 region newly denied",
         ),
         // FullAWSAccess detached from the root: everything tightens everywhere.
         (
@@ -557,4 +559,65 @@ fn rcp_changes_are_diffed_on_the_resource_side() {
         .map(|a| a.as_str().unwrap().to_string())
         .collect();
     assert!(accounts.contains("222222222222") && accounts.contains("333333333333"));
+}
+
+/// The one-line summary counts each action class once per account group, with the union of
+/// its regions: adding us-east-1 opens regional actions there only, and the global services
+/// homed in us-east-1 (CloudFront, Route 53, ...) from every region.
+#[test]
+fn the_summary_counts_action_region_pairs_exactly() {
+    let (_d, head) = edited_in(
+        "mini",
+        "policies/deny-outside-eu.json",
+        "\"eu-west-1\"",
+        "\"eu-west-1\", \"us-east-1\"",
+    );
+    let (code, v) = run(
+        root(),
+        &[
+            "diff",
+            "--format",
+            "json",
+            "--quiet",
+            "--base",
+            root().join("fixtures/orgs/mini").to_str().unwrap(),
+            "--head",
+            head.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    let summary = v["summary"].as_str().unwrap();
+    assert!(summary.contains("regions each ("), "{summary}");
+    // Recount from the rows: distinct action classes of the (single) account group, each
+    // with the union of its regions.
+    let mut classes: BTreeMap<String, (u64, BTreeSet<String>)> = BTreeMap::new();
+    for r in rows(&v) {
+        let e = classes
+            .entry(r["action"].as_str().unwrap().to_string())
+            .or_insert((r["similar_actions"].as_u64().unwrap(), BTreeSet::new()));
+        for reg in r["regions"].as_array().unwrap() {
+            e.1.insert(reg.as_str().unwrap().to_string());
+        }
+    }
+    let actions: u64 = classes.values().map(|(n, _)| n).sum();
+    let pairs: u64 = classes.values().map(|(n, r)| n * r.len() as u64).sum();
+    let fmt = |n: u64| {
+        let d = n.to_string();
+        let mut o = String::new();
+        for (i, c) in d.chars().enumerate() {
+            if i > 0 && (d.len() - i) % 3 == 0 {
+                o.push(',');
+            }
+            o.push(c);
+        }
+        o
+    };
+    assert!(
+        summary.contains(&format!("{} actions in 1 to 36 regions each", fmt(actions))),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("({} action-region pairs)", fmt(pairs))),
+        "{summary}"
+    );
 }

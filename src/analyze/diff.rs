@@ -1113,21 +1113,41 @@ pub fn summary_line(base: &OrgTree, head: &OrgTree, result: &DiffResult) -> Stri
         if rows.is_empty() {
             continue;
         }
-        // Per account group, the actions it gains or loses; report the largest group.
-        let mut per_group: BTreeMap<&[String], usize> = BTreeMap::new();
-        let mut regions: BTreeSet<&str> = BTreeSet::new();
+        // Per account group, each action class it gains or loses with the union of its
+        // regions over every principal and context class (rows of one class are counted once);
+        // report the group with the most action-region pairs.
+        type Classes<'r> = BTreeMap<&'r str, (usize, BTreeSet<&'r str>)>;
+        let mut per_group: BTreeMap<&[String], Classes<'_>> = BTreeMap::new();
         for r in &rows {
-            *per_group.entry(r.accounts.as_slice()).or_default() += r.similar_actions;
-            regions.extend(r.regions.iter().map(String::as_str));
+            let e = per_group
+                .entry(r.accounts.as_slice())
+                .or_default()
+                .entry(r.action.as_str())
+                .or_insert((r.similar_actions, BTreeSet::new()));
+            e.1.extend(r.regions.iter().map(String::as_str));
         }
-        let actions = per_group.values().copied().max().unwrap_or(0);
-        effects.push(format!(
-            "{} action{} x {} region{} {word}",
-            thousands(actions),
-            if actions == 1 { "" } else { "s" },
-            regions.len(),
-            if regions.len() == 1 { "" } else { "s" }
-        ));
+        let pairs = |c: &Classes<'_>| c.values().map(|(n, r)| n * r.len()).sum::<usize>();
+        let Some(classes) = per_group.values().max_by_key(|c| pairs(c)) else {
+            continue;
+        };
+        let actions: usize = classes.values().map(|(n, _)| n).sum();
+        let counts = classes.values().map(|(_, r)| r.len());
+        let (min, max) = (counts.clone().min().unwrap_or(0), counts.max().unwrap_or(0));
+        let plural =
+            |n: usize, w: &str| format!("{} {w}{}", thousands(n), if n == 1 { "" } else { "s" });
+        effects.push(if min == max {
+            format!(
+                "{} x {} {word}",
+                plural(actions, "action"),
+                plural(max, "region")
+            )
+        } else {
+            format!(
+                "{} in {min} to {max} regions each ({} action-region pairs) {word}",
+                plural(actions, "action"),
+                thousands(pairs(classes))
+            )
+        });
     }
     let _ = write!(s, ": {}", effects.join(", "));
     s
