@@ -665,3 +665,108 @@ fn a_rule_whose_scope_matches_nothing_says_so() {
         }
     }
 }
+
+/// `check` decides like `simulate`: a principal the org file lists brings its identity
+/// policies, boundary and tags (README, "simulate"), not the assumed allow-everything policy.
+#[test]
+fn a_listed_principal_is_checked_with_its_own_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: dev-cannot-run-instances\n    type: deny\n    scope: {accounts: [prod-payments]}\n    principal: \"arn:aws:iam::{account}:role/PaymentsDeveloper\"\n    actions: [ec2:RunInstances, iam:CreateUser]\n    regions: [eu-west-1]\n  - id: anyone-else-can\n    type: allow\n    scope: {accounts: [prod-payments]}\n    actions: [ec2:RunInstances]\n    regions: [eu-west-1]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args([
+            "check",
+            "--org",
+            "fixtures/orgs/example",
+            "--quiet",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&rules)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    for action in ["ec2:RunInstances", "iam:CreateUser"] {
+        let s = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+            .args([
+                "simulate",
+                "--org",
+                "fixtures/orgs/example",
+                "--account",
+                "prod-payments",
+                "--principal",
+                "arn:aws:iam::333333333301:role/PaymentsDeveloper",
+                "--action",
+                action,
+                "--region",
+                "eu-west-1",
+                "--format",
+                "json",
+            ])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let s: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+        assert_eq!(
+            s["results"][0]["decision"], "ImplicitlyDenied",
+            "{action}: {s}"
+        );
+    }
+}
+
+/// A rule's `context` takes a list for a multivalued key.
+#[test]
+fn a_rule_context_takes_a_list_for_a_multivalued_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org");
+    std::fs::create_dir_all(org.join("policies")).unwrap();
+    let src = root().join("fixtures/orgs/example");
+    for e in std::fs::read_dir(src.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), org.join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::write(
+        org.join("policies/deny-owner-tag-key.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoOwnerTag","Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["owner"]}}}]}"#,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(src.join("org.yaml"))
+        .unwrap()
+        .replace(
+            "policies:\n",
+            "policies:\n  - {name: DenyOwnerTagKey, type: scp, file: policies/deny-owner-tag-key.json}\n",
+        )
+        .replace(
+            "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole]",
+            "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole, DenyOwnerTagKey]",
+        );
+    std::fs::write(org.join("org.yaml"), text).unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nrules:\n  - id: owner-among-keys\n    type: deny\n    scope: {accounts: [prod-web]}\n    actions: [ec2:CreateTags]\n    context: {\"aws:TagKeys\": [\"team\", \"owner\"]}\n    regions: [eu-west-1]\n  - id: other-keys\n    type: allow\n    scope: {accounts: [prod-web]}\n    actions: [ec2:CreateTags]\n    context: {\"aws:TagKeys\": [\"team\", \"env\"]}\n    regions: [eu-west-1]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["check", "--quiet", "--format", "json", "--org"])
+        .arg(&org)
+        .arg("--rules")
+        .arg(&rules)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{v} {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

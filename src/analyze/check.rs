@@ -109,7 +109,15 @@ struct RuleDef {
     #[serde(default)]
     resource: Option<Spanned<String>>,
     #[serde(default)]
-    context: BTreeMap<String, String>,
+    context: BTreeMap<String, ContextSpec>,
+}
+
+/// A context key's value in a rules file: one string, or a list for a multivalued key.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ContextSpec {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +126,25 @@ struct RulesFile {
     #[serde(default)]
     version: Option<u32>,
     rules: Vec<RuleDef>,
+}
+
+/// The values a rule gives one context key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValues {
+    /// `key: value`.
+    Single(String),
+    /// `key: [a, b]`: a multivalued key's set (possibly empty).
+    Multi(Vec<String>),
+}
+
+impl ContextValues {
+    /// Sets the key in a request's context.
+    fn apply(&self, key: &str, ctx: &mut crate::policy::condition::Context) {
+        match self {
+            ContextValues::Single(v) => ctx.set(key, v.clone()),
+            ContextValues::Multi(vs) => ctx.set_multi(key, vs.clone()),
+        }
+    }
 }
 
 /// One resolved rule.
@@ -139,8 +166,8 @@ pub struct CheckRule {
     pub principal: String,
     /// Resource ARN template (`{account}` replaced per account); `*` by default.
     pub resource: String,
-    /// Extra context keys.
-    pub context: BTreeMap<String, String>,
+    /// Extra context keys: one value, or (written as a list) the values of a multivalued key.
+    pub context: BTreeMap<String, ContextValues>,
     /// Where the rule's `id` value is in the rules file (for locations in reports).
     pub span: Span,
 }
@@ -507,7 +534,17 @@ pub fn load_rules(
             regions,
             principal,
             resource,
-            context: r.context.clone(),
+            context: r
+                .context
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        ContextSpec::One(x) => ContextValues::Single(x.clone()),
+                        ContextSpec::Many(xs) => ContextValues::Multi(xs.clone()),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
             span: id_span,
         });
     }
@@ -637,11 +674,17 @@ pub fn run_rules_with_progress(
     rules
         .iter()
         .map(|rule| {
+            // The principal's own policies when the org file lists it (per account: its ARN
+            // names the account); accounts are then evaluated one by one.
+            let known = |a: NodeId| {
+                org.principal_for(&rule.principal.replace("{account}", &org.nodes[a].id))
+            };
+            let any_known = rule.accounts.iter().any(|&a| known(a).is_some());
             // Group accounts.
             let mut groups: Vec<(NodeId, Vec<NodeId>)> = Vec::new();
             let mut by_key: HashMap<String, usize> = HashMap::new();
             for &a in &rule.accounts {
-                match group_key(org, a) {
+                match group_key(org, a).filter(|_| !any_known) {
                     Some(k) => match by_key.get(&k) {
                         Some(&g) => groups[g].1.push(a),
                         None => {
@@ -669,14 +712,40 @@ pub fn run_rules_with_progress(
                     } else {
                         Vec::new()
                     },
-                    identity: vec![NamedPolicy {
-                        name: "(assumed: identity policies allow everything)".into(),
-                        document: identity.clone(),
-                        source: None,
-                    }],
+                    identity: match known(*rep) {
+                        Some(kp) => kp
+                            .identity_policies
+                            .iter()
+                            .map(|&i| super::named_policy(org, i))
+                            .collect(),
+                        None => vec![NamedPolicy {
+                            name: "(assumed: identity policies allow everything)".into(),
+                            document: identity.clone(),
+                            source: None,
+                        }],
+                    },
+                    boundary: known(*rep)
+                        .and_then(|kp| kp.boundary)
+                        .map(|i| super::named_policy(org, i))
+                        .into_iter()
+                        .collect(),
                     management_account: org.management_account_id.clone(),
                     ..PolicySet::default()
                 };
+                let tags: BTreeMap<String, ContextValues> = known(*rep)
+                    .map(|kp| {
+                        kp.tags
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    format!("aws:PrincipalTag/{k}"),
+                                    ContextValues::Single(v.clone()),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let tags = &tags;
                 let ev = Evaluator::new(&set, options);
                 let classes = region_classes(&set, &rule.regions);
                 let classes = &classes;
@@ -697,8 +766,8 @@ pub fn run_rules_with_progress(
                         classes.iter().filter_map(move |(region, members)| {
                             let mut req =
                                 super::org_request(org, *rep, principal, action, resource, region)?;
-                            for (k, v) in &rule.context {
-                                req.context.set(k, v.clone());
+                            for (k, v) in tags.iter().chain(rule.context.iter()) {
+                                v.apply(k, &mut req.context);
                             }
                             let prepared = ev.prepare(&req);
                             if prepared.scp_exempt_task.is_some() && rule.kind != RuleType::Allow {
@@ -737,8 +806,8 @@ pub fn run_rules_with_progress(
                         else {
                             continue;
                         };
-                        for (k, v) in &rule.context {
-                            req.context.set(k, v.clone());
+                        for (k, v) in tags.iter().chain(rule.context.iter()) {
+                            v.apply(k, &mut req.context);
                         }
                         let t = ev.evaluate(&req);
                         violations.push(Violation {

@@ -64,14 +64,6 @@ pub struct SimulateParams<'a> {
 /// Name of the default principal when `--principal` is absent.
 const DEFAULT_ROLE: &str = "SimulatedRole";
 
-/// `(account, role name)` of an assumed-role session ARN
-/// (`arn:aws:sts::111122223333:assumed-role/Name/session`).
-fn session_role(arn: &str) -> Option<(&str, &str)> {
-    let acct = account_of_arn(arn)?;
-    let rest = arn.split(':').nth(5)?.strip_prefix("assumed-role/")?;
-    Some((acct, rest.split('/').next()?))
-}
-
 fn account_of_arn(arn: &str) -> Option<&str> {
     let acct = arn.split(':').nth(4)?;
     (acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())).then_some(acct)
@@ -340,14 +332,7 @@ pub fn run(
     }
     // The policy set. A role session uses its role's policies (aws:PrincipalArn is the role's
     // ARN for a session, R7.2).
-    let known = org.principal(&principal).or_else(|| {
-        let (acct, role) = session_role(&principal)?;
-        org.principals.iter().find(|kp| {
-            account_of_arn(&kp.arn) == Some(acct)
-                && kp.arn.contains(":role/")
-                && kp.arn.rsplit('/').next() == Some(role)
-        })
-    });
+    let known = org.principal_for(&principal);
     let mut set = PolicySet {
         scps: if outside {
             Vec::new()

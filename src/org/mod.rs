@@ -203,4 +203,20 @@ impl OrgTree {
     pub fn principal(&self, arn: &str) -> Option<&OrgPrincipal> {
         self.principals.iter().find(|p| p.arn == arn)
     }
+
+    /// The listed principal whose policies decide for `arn`: the principal itself, or for an
+    /// assumed-role session (`arn:aws:sts::ID:assumed-role/NAME/SESSION`) the role `NAME` of
+    /// account `ID`, whatever its path (a session acts with its role's policies, R7.2).
+    pub fn principal_for(&self, arn: &str) -> Option<&OrgPrincipal> {
+        self.principal(arn).or_else(|| {
+            let mut parts = arn.splitn(6, ':');
+            let (acct, rest) = (parts.nth(4)?, parts.next()?);
+            let role = rest.strip_prefix("assumed-role/")?.split('/').next()?;
+            self.principals.iter().find(|kp| {
+                kp.arn.split(':').nth(4) == Some(acct)
+                    && kp.arn.contains(":role/")
+                    && kp.arn.rsplit('/').next() == Some(role)
+            })
+        })
+    }
 }
