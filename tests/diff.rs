@@ -621,3 +621,28 @@ fn the_summary_counts_action_region_pairs_exactly() {
         "{summary}"
     );
 }
+
+/// The Markdown names every principal kind of a row, not only the witness: detaching
+/// FullAWSAccess from OU Dev tightens most regions only for `platform-admin` (the region
+/// guardrail already denied them to everyone else), and the comment must say so.
+#[test]
+fn markdown_rows_name_the_other_principal_kinds() {
+    let (_d, head) = edited_example(
+        "org.yaml",
+        "          name: Dev\n          scps: [FullAWSAccess]",
+        "          name: Dev\n          scps: [DenyLeaveOrganization]",
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .args(["diff", "--quiet", "--format", "markdown", "--base"])
+        .arg(root().join("fixtures/orgs/example"))
+        .arg("--head")
+        .arg(&head)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.contains("| principals (witness first) |"), "{md}");
+    assert!(md.contains("other principal kind"), "{md}");
+    assert!(md.contains("role/platform-admin"), "{md}");
+}

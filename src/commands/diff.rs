@@ -278,6 +278,27 @@ fn regions(r: &DiffRow) -> String {
     }
 }
 
+/// For Markdown: the row's other principal kinds after the witness (at most 3 named), so a
+/// reviewer does not read a change of one role as a change for every caller.
+fn other_principals(row: &DiffRow) -> String {
+    let others: Vec<&String> = row
+        .principals
+        .iter()
+        .filter(|p| **p != row.principal)
+        .collect();
+    if others.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = others.iter().take(3).map(|p| format!("`{p}`")).collect();
+    format!(
+        "<br>and {} other principal kind{}: {}{}",
+        others.len(),
+        if others.len() == 1 { "" } else { "s" },
+        named.join(", "),
+        if others.len() > 3 { ", ..." } else { "" }
+    )
+}
+
 /// ` with k=v, k2=[a, b]` for the witness's condition keys, or nothing.
 fn witness_context(row: &DiffRow) -> String {
     if row.context.is_empty() {
@@ -437,7 +458,7 @@ fn markdown(result: &DiffResult, base: &str, head: &str, summary: &str) -> Strin
         let group = &result.rows[start..end];
         start = end;
         let mut lines = vec![format!(
-            "\n#### {} ({} account{}): {} changed row{}\n\n| change | service | action | regions | witness principal | before | after |\n|---|---|---|---|---|---|---|\n",
+            "\n#### {} ({} account{}): {} changed row{}\n\n| change | service | action | regions | principals (witness first) | before | after |\n|---|---|---|---|---|---|---|\n",
             accounts(&group[0]),
             accts.len(),
             if accts.len() == 1 { "" } else { "s" },
@@ -457,7 +478,7 @@ fn markdown(result: &DiffResult, base: &str, head: &str, summary: &str) -> Strin
                 row.action,
                 regions(row),
                 row.principal,
-                witness_context(row),
+                format!("{}{}", witness_context(row), other_principals(row)),
                 row.before,
                 decided_summary(&row.before_by).replace('|', "\\|"),
                 row.after,

@@ -280,12 +280,15 @@ impl Rule for LocksOutAdminRole {
             if everything {
                 f.severity = Severity::Info;
             }
-            f.help = Some(
-                "exempt the administration roles with \"ArnNotLike\": {\"aws:PrincipalArn\": \
-                 [\"arn:aws:iam::*:role/OrganizationAccountAccessRole\", ...]}, or narrow the \
-                 statement"
-                    .into(),
-            );
+            let arns: Vec<String> = roles
+                .iter()
+                .map(|r| format!("\"arn:aws:iam::*:role/{r}\""))
+                .collect();
+            f.help = Some(format!(
+                "exempt the administration roles with \"ArnNotLike\": {{\"aws:PrincipalArn\": \
+                 [{}]}}, or narrow the statement",
+                arns.join(", ")
+            ));
             out.push(f);
         }
     }
@@ -408,6 +411,10 @@ mod tests {
         r.check_document(&cx, &mut out);
         assert_eq!(out.len(), 1);
         assert!(out[0].message.contains("BreakGlass"));
+        // The advice names the configured roles, not the defaults already exempted.
+        let help = out[0].help.as_deref().unwrap();
+        assert!(help.contains("role/BreakGlass"), "{help}");
+        assert!(!help.contains("OrganizationAccountAccessRole"), "{help}");
     }
 
     #[test]
