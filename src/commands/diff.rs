@@ -472,13 +472,14 @@ fn markdown(result: &DiffResult, base: &str, head: &str, summary: &str) -> Strin
                 String::new()
             };
             lines.push(format!(
-                "| {:?} | {} | `{}`{similar} | {} | `{}`{} | {} ({}) | {} ({}) |\n",
+                "| {:?} | {} | `{}`{similar} | {} | `{}`{}{} | {} ({}) | {} ({}) |\n",
                 row.change,
                 row.service,
                 row.action,
                 regions(row),
                 row.principal,
-                format!("{}{}", witness_context(row), other_principals(row)),
+                witness_context(row),
+                other_principals(row),
                 row.before,
                 decided_summary(&row.before_by).replace('|', "\\|"),
                 row.after,
