@@ -345,6 +345,9 @@ pub struct PreparedRequest {
     pub unnamed_resource: bool,
     /// RCPs do not control this action (see [`EvalOptions::rcp_action_excepted`]).
     pub rcp_excepted: bool,
+    /// The caller has a permissions boundary (a `NotPrincipal` Deny then always applies to it,
+    /// S14).
+    pub has_boundary: bool,
 }
 
 /// Resolver from a service prefix (`iam`) to the region its requests report as
@@ -814,6 +817,7 @@ impl Evaluator {
             );
         }
         PreparedRequest {
+            has_boundary: !self.boundary.is_empty(),
             unnamed_resource,
             rcp_excepted,
             service_linked,

@@ -304,9 +304,14 @@ struct PrincipalMatcher {
 }
 
 impl PrincipalMatcher {
-    /// The forms under which the element covers `p` (`NotPrincipal`: wildcard when `p` is not
-    /// listed).
-    fn forms(&self, p: &PrincipalId) -> GrantSet {
+    /// The forms under which the element covers `p`. For `NotPrincipal`: wildcard unless `p`
+    /// is exempt, following AWS's NotPrincipal page (S14, "Key points"): AWS checks the
+    /// caller's account, then its user or role (then the session), so an IAM user, role or
+    /// session is exempt only when its account ARN and its own ARN (for a session: its role's
+    /// or its session's) are both listed; and an IAM user or role with a permissions boundary
+    /// (`has_boundary`) is never exempt. Other callers (root, services) are exempt when named.
+    fn forms(&self, p: &PrincipalId, has_boundary: bool) -> GrantSet {
+        use PrincipalType as T;
         let mut set = GrantSet::EMPTY;
         for v in &self.values {
             if let Some(f) = v.names(p) {
@@ -314,8 +319,28 @@ impl PrincipalMatcher {
             }
         }
         if self.negated {
+            let iam = matches!(
+                p.kind,
+                T::User | T::Role | T::AssumedRole | T::FederatedUser
+            );
+            let any = self.values.iter().any(|v| *v == PrincipalValue::Any);
+            let exempt = if any {
+                true
+            } else if iam {
+                let account = self
+                    .values
+                    .iter()
+                    .any(|v| matches!(v, PrincipalValue::Account(_)) && v.names(p).is_some());
+                let own = self
+                    .values
+                    .iter()
+                    .any(|v| !matches!(v, PrincipalValue::Account(_)) && v.names(p).is_some());
+                account && own && !(has_boundary && p.kind != T::FederatedUser)
+            } else {
+                !set.is_empty()
+            };
             let mut s = GrantSet::EMPTY;
-            if set.is_empty() {
+            if !exempt {
                 s.insert(GrantForm::Wildcard);
             }
             return s;
@@ -380,7 +405,7 @@ impl CompiledStatement {
                 s.insert(GrantForm::Wildcard);
                 s
             }
-            Some(m) => m.forms(&req.request.principal),
+            Some(m) => m.forms(&req.request.principal, req.has_boundary),
         }
     }
 
