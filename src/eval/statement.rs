@@ -323,7 +323,7 @@ impl PrincipalMatcher {
                 p.kind,
                 T::User | T::Role | T::AssumedRole | T::FederatedUser
             );
-            let any = self.values.iter().any(|v| *v == PrincipalValue::Any);
+            let any = self.values.contains(&PrincipalValue::Any);
             let exempt = if any {
                 true
             } else if iam {
