@@ -506,21 +506,57 @@ fn rules_can_name_the_resource() {
     assert!(err.contains("bad.yaml:6:"), "{err}");
 }
 
-#[test]
-fn an_unknown_exact_action_is_a_located_error_not_a_pass() {
+/// The output of `scpsim check --org ORG --rules r.yaml ARGS...` (run from the crate root),
+/// with `rules` written to `r.yaml` in a temporary directory.
+fn check_with_rules(org: &Path, rules: &str, args: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
-        "version: 1\nrules:\n  - id: typo\n    type: allow\n    scope: {accounts: [prod-payments]}\n    actions: [\"dynamodb:PutItm\"]\n    regions: [eu-west-1]\n",
-    )
-    .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args(["check", "--org", "fixtures/orgs/example", "--rules"])
-        .arg(&rules)
+    let file = dir.path().join("r.yaml");
+    std::fs::write(&file, rules).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_scpsim"))
+        .arg("check")
+        .arg("--org")
+        .arg(org)
+        .arg("--rules")
+        .arg(&file)
+        .args(args)
         .current_dir(root())
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn example() -> PathBuf {
+    root().join("fixtures/orgs/example")
+}
+
+/// The decision `simulate --format json` gives on the example org for one cell.
+fn simulated(principal: Option<&str>, action: &str, region: &str) -> Value {
+    let mut args = vec![
+        "simulate",
+        "--format",
+        "json",
+        "--org",
+        "fixtures/orgs/example",
+        "--account",
+        "prod-payments",
+        "--action",
+        action,
+        "--region",
+        region,
+    ];
+    if let Some(p) = principal {
+        args.extend(["--principal", p]);
+    }
+    let (_, v) = scpsim(&args);
+    v["results"][0]["decision"].clone()
+}
+
+#[test]
+fn an_unknown_exact_action_is_a_located_error_not_a_pass() {
+    let o = check_with_rules(
+        &example(),
+        "version: 1\nrules:\n  - id: typo\n    type: allow\n    scope: {accounts: [prod-payments]}\n    actions: [\"dynamodb:PutItm\"]\n    regions: [eu-west-1]\n",
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -533,26 +569,11 @@ fn an_unknown_exact_action_is_a_located_error_not_a_pass() {
 
 #[test]
 fn misspelled_ou_account_and_region_get_a_located_did_you_mean() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
+    let o = check_with_rules(
+        &example(),
         "version: 1\nrules:\n  - id: typos\n    type: deny\n    scope: {ous: [Prodd], accounts: [prod-payment]}\n    actions: [organizations:LeaveOrganization]\n    regions: [eu-wst-1]\n",
-    )
-    .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args([
-            "check",
-            "--org",
-            "fixtures/orgs/example",
-            "--format",
-            "plain",
-            "--rules",
-        ])
-        .arg(&rules)
-        .current_dir(root())
-        .output()
-        .unwrap();
+        &["--format", "plain"],
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     for (what, hint, at) in [
@@ -578,85 +599,34 @@ fn misspelled_ou_account_and_region_get_a_located_did_you_mean() {
 fn a_regions_rule_checks_sts_as_regional_and_skips_iam() {
     // The example's region guardrail exempts sts:* (NotAction), so STS calls to a regional
     // endpoint outside the EU are allowed, as simulate says; IAM is global and skipped (R7.1).
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
+    let o = check_with_rules(
+        &example(),
         "version: 1\nrules:\n  - id: sts-regional\n    type: regions\n    scope: {accounts: [prod-payments]}\n    allowed_regions: [eu-west-1, eu-central-1]\n    actions: [\"sts:GetCallerIdentity\", \"iam:ListRoles\"]\n",
-    )
-    .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args([
-            "check",
-            "--org",
-            "fixtures/orgs/example",
-            "--quiet",
-            "--format",
-            "json",
-            "--rules",
-        ])
-        .arg(&rules)
-        .current_dir(root())
-        .output()
-        .unwrap();
+        &["--quiet", "--format", "json"],
+    );
     assert_eq!(
         o.status.code(),
         Some(1),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let text = v.to_string();
+    let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("sts:GetCallerIdentity"), "{text}");
     assert!(!text.contains("iam:ListRoles"), "IAM is skipped: {text}");
-    let sim = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args([
-            "simulate",
-            "--org",
-            "fixtures/orgs/example",
-            "--account",
-            "prod-payments",
-            "--action",
-            "sts:GetCallerIdentity",
-            "--region",
-            "ap-south-1",
-            "--format",
-            "json",
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let s: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
-    assert_eq!(s["results"][0]["decision"], "Allowed", "{s}");
+    assert_eq!(
+        simulated(None, "sts:GetCallerIdentity", "ap-south-1"),
+        "Allowed"
+    );
 }
 
 #[test]
 fn a_rule_whose_scope_matches_nothing_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
-        "version: 1\nrules:\n  - id: prod-tagged\n    type: deny\n    scope: {tags: {env: prd}}\n    actions: [organizations:LeaveOrganization]\n    regions: [us-east-1]\n",
-    )
-    .unwrap();
+    let rules = "version: 1\nrules:\n  - id: prod-tagged\n    type: deny\n    scope: {tags: {env: prd}}\n    actions: [organizations:LeaveOrganization]\n    regions: [us-east-1]\n";
     for (format, says) in [
         ("plain", "EMPTY prod-tagged"),
         ("markdown", "empty: checks nothing"),
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-            .args([
-                "check",
-                "--org",
-                "fixtures/orgs/example",
-                "--quiet",
-                "--format",
-                format,
-            ])
-            .arg("--rules")
-            .arg(&rules)
-            .current_dir(root())
-            .output()
-            .unwrap();
+        let o = check_with_rules(&example(), rules, &["--quiet", "--format", format]);
         let out = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(0), "{out}");
         assert!(out.contains(says), "{out}");
@@ -670,53 +640,23 @@ fn a_rule_whose_scope_matches_nothing_says_so() {
 /// policies, boundary and tags (README, "simulate"), not the assumed allow-everything policy.
 #[test]
 fn a_listed_principal_is_checked_with_its_own_policies() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
+    let o = check_with_rules(
+        &example(),
         "version: 1\nrules:\n  - id: dev-cannot-run-instances\n    type: deny\n    scope: {accounts: [prod-payments]}\n    principal: \"arn:aws:iam::{account}:role/PaymentsDeveloper\"\n    actions: [ec2:RunInstances, iam:CreateUser]\n    regions: [eu-west-1]\n  - id: anyone-else-can\n    type: allow\n    scope: {accounts: [prod-payments]}\n    actions: [ec2:RunInstances]\n    regions: [eu-west-1]\n",
-    )
-    .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args([
-            "check",
-            "--org",
-            "fixtures/orgs/example",
-            "--quiet",
-            "--format",
-            "json",
-            "--rules",
-        ])
-        .arg(&rules)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(o.status.code(), Some(0), "{v}");
+        &["--quiet", "--format", "json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     for action in ["ec2:RunInstances", "iam:CreateUser"] {
-        let s = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-            .args([
-                "simulate",
-                "--org",
-                "fixtures/orgs/example",
-                "--account",
-                "prod-payments",
-                "--principal",
-                "arn:aws:iam::333333333301:role/PaymentsDeveloper",
-                "--action",
-                action,
-                "--region",
-                "eu-west-1",
-                "--format",
-                "json",
-            ])
-            .current_dir(root())
-            .output()
-            .unwrap();
-        let s: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+        let role = "arn:aws:iam::333333333301:role/PaymentsDeveloper";
         assert_eq!(
-            s["results"][0]["decision"], "ImplicitlyDenied",
-            "{action}: {s}"
+            simulated(Some(role), action, "eu-west-1"),
+            "ImplicitlyDenied",
+            "{action}"
         );
     }
 }
@@ -724,49 +664,33 @@ fn a_listed_principal_is_checked_with_its_own_policies() {
 /// A rule's `context` takes a list for a multivalued key.
 #[test]
 fn a_rule_context_takes_a_list_for_a_multivalued_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = dir.path().join("org");
-    std::fs::create_dir_all(org.join("policies")).unwrap();
-    let src = root().join("fixtures/orgs/example");
-    for e in std::fs::read_dir(src.join("policies")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), org.join("policies").join(e.file_name())).unwrap();
-    }
+    let (_d, org) = edited(
+        "org.yaml",
+        "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole]",
+        "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole, DenyOwnerTagKey]",
+    );
+    let yaml = std::fs::read_to_string(org.join("org.yaml")).unwrap().replacen(
+        "policies:\n",
+        "policies:\n  - {name: DenyOwnerTagKey, type: scp, file: policies/deny-owner-tag-key.json}\n",
+        1,
+    );
+    std::fs::write(org.join("org.yaml"), yaml).unwrap();
     std::fs::write(
         org.join("policies/deny-owner-tag-key.json"),
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoOwnerTag","Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["owner"]}}}]}"#,
     )
     .unwrap();
-    let text = std::fs::read_to_string(src.join("org.yaml"))
-        .unwrap()
-        .replace(
-            "policies:\n",
-            "policies:\n  - {name: DenyOwnerTagKey, type: scp, file: policies/deny-owner-tag-key.json}\n",
-        )
-        .replace(
-            "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole]",
-            "scps: [FullAWSAccess, DenyLeaveOrganization, DenyMemberRootUser, ProtectOrganizationAccessRole, DenyOwnerTagKey]",
-        );
-    std::fs::write(org.join("org.yaml"), text).unwrap();
-    let rules = dir.path().join("r.yaml");
-    std::fs::write(
-        &rules,
+    // Read as one value "team,owner" or as a parse error, the deny rule would fail.
+    let o = check_with_rules(
+        &org,
         "version: 1\nrules:\n  - id: owner-among-keys\n    type: deny\n    scope: {accounts: [prod-web]}\n    actions: [ec2:CreateTags]\n    context: {\"aws:TagKeys\": [\"team\", \"owner\"]}\n    regions: [eu-west-1]\n  - id: other-keys\n    type: allow\n    scope: {accounts: [prod-web]}\n    actions: [ec2:CreateTags]\n    context: {\"aws:TagKeys\": [\"team\", \"env\"]}\n    regions: [eu-west-1]\n",
-    )
-    .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_scpsim"))
-        .args(["check", "--quiet", "--format", "json", "--org"])
-        .arg(&org)
-        .arg("--rules")
-        .arg(&rules)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        &["--quiet", "--format", "json"],
+    );
     assert_eq!(
         o.status.code(),
         Some(0),
-        "{v} {}",
+        "{} {}",
+        String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
 }

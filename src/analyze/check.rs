@@ -53,9 +53,8 @@ use serde_saphyr::Spanned;
 use crate::catalog::Catalog;
 use crate::diag::{Finding, Severity, closest};
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
+use crate::eval::{Decision, EvalOptions, Evaluator, PolicySet};
 use crate::org::{NodeId, NodeKind, OrgTree};
-use crate::policy::parse_policy;
 use crate::policy::pattern::{Case, action_matches, glob_match, has_wildcard};
 use crate::source::{SourceFile, Span};
 
@@ -668,7 +667,7 @@ pub fn run_rules_with_progress(
     max_violations: usize,
     progress: &dyn super::Progress,
 ) -> Vec<RuleResult> {
-    let Ok(identity) = parse_policy(super::ASSUMED_IDENTITY) else {
+    let Some(identity) = super::assumed_identity() else {
         return Vec::new();
     };
     rules
@@ -718,11 +717,7 @@ pub fn run_rules_with_progress(
                             .iter()
                             .map(|&i| super::named_policy(org, i))
                             .collect(),
-                        None => vec![NamedPolicy {
-                            name: "(assumed: identity policies allow everything)".into(),
-                            document: identity.clone(),
-                            source: None,
-                        }],
+                        None => vec![identity.clone()],
                     },
                     boundary: known(*rep)
                         .and_then(|kp| kp.boundary)

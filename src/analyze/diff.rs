@@ -34,10 +34,10 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
+use crate::eval::{Decision, EvalOptions, Evaluator, PolicySet};
 use crate::org::{NodeId, OrgTree};
 use crate::policy::pattern::{Case, glob_match};
-use crate::policy::{BaseOperator, Operator, PolicyDocument, parse_policy};
+use crate::policy::{BaseOperator, Operator, PolicyDocument};
 
 use super::check::region_classes;
 
@@ -328,8 +328,8 @@ pub fn diff_with_progress(
     options: EvalOptions,
     progress: &dyn super::Progress,
 ) -> DiffResult {
-    let identity = parse_policy(super::ASSUMED_IDENTITY).ok();
-    let open_resource_policy = parse_policy(super::ASSUMED_OPEN_RESOURCE_POLICY).ok();
+    let identity = super::assumed_identity();
+    let open_resource_policy = super::assumed_open_resource_policy();
     let base_ids: BTreeMap<&str, NodeId> = base
         .accounts()
         .into_iter()
@@ -502,14 +502,7 @@ pub fn diff_with_progress(
             } else {
                 Vec::new()
             },
-            identity: identity
-                .iter()
-                .map(|d| NamedPolicy {
-                    name: "(assumed: identity policies allow everything)".into(),
-                    document: d.clone(),
-                    source: None,
-                })
-                .collect(),
+            identity: identity.iter().cloned().collect(),
             management_account: org.management_account_id.clone(),
             ..PolicySet::default()
         };
@@ -529,11 +522,7 @@ pub fn diff_with_progress(
         // policy are assumed to allow, so the answer shows what the RCPs permit (R1.11, R1.12).
         let outside = |set: &PolicySet| PolicySet {
             scps: Vec::new(),
-            resource: open_resource_policy.as_ref().map(|d| NamedPolicy {
-                name: "(assumed: the resource policy allows any principal)".into(),
-                document: d.clone(),
-                source: None,
-            }),
+            resource: open_resource_policy.clone(),
             ..set.clone()
         };
         let (bout, hout) = (

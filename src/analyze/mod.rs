@@ -15,8 +15,33 @@ pub const ASSUMED_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// The resource-based policy assumed for callers from outside the organization when only the
-/// guardrails are asked about (`diff`): it allows every principal every action.
+/// guardrails are asked about (`simulate`, `diff`): it allows every principal every action.
 pub const ASSUMED_OPEN_RESOURCE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+/// [`ASSUMED_IDENTITY`] as a named policy, so traces say it was assumed. `None` only if the
+/// constant failed to parse (a bug).
+pub fn assumed_identity() -> Option<NamedPolicy> {
+    assumed(
+        "(assumed: identity policies allow everything)",
+        ASSUMED_IDENTITY,
+    )
+}
+
+/// [`ASSUMED_OPEN_RESOURCE_POLICY`] as a named policy.
+pub fn assumed_open_resource_policy() -> Option<NamedPolicy> {
+    assumed(
+        "(assumed: the resource policy allows any principal)",
+        ASSUMED_OPEN_RESOURCE_POLICY,
+    )
+}
+
+fn assumed(name: &str, text: &str) -> Option<NamedPolicy> {
+    Some(NamedPolicy {
+        name: name.into(),
+        document: crate::policy::parse_policy(text).ok()?,
+        source: None,
+    })
+}
 
 /// Progress of a long analysis, reported from any thread: the work grows with
 /// [`Progress::add_total`] (units: decisions to compute) and is done with

@@ -32,13 +32,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Aggregate, BillingServices, Money};
+use crate::analyze::chain_nodes;
 use crate::analyze::check::group_key;
-use crate::analyze::{ASSUMED_IDENTITY, chain_nodes};
 use crate::catalog::{AccessLevel, Catalog};
 use crate::eval::trace::DecidedBy;
-use crate::eval::{Decision, EvalOptions, Evaluator, NamedPolicy, PolicySet};
+use crate::eval::{Decision, EvalOptions, Evaluator, PolicySet};
 use crate::org::{NodeId, NodeKind, OrgTree};
-use crate::policy::parse_policy;
 
 /// The principal evaluated in each account (`{account}` is replaced by its id).
 pub const PRINCIPAL: &str = "arn:aws:iam::{account}:role/SimulatedRole";
@@ -207,7 +206,8 @@ pub fn check(
     options: EvalOptions,
 ) -> Result<GuardReport, String> {
     let table = BillingServices::load()?;
-    let identity = parse_policy(ASSUMED_IDENTITY).map_err(|e| e.to_string())?;
+    let identity = crate::analyze::assumed_identity()
+        .ok_or_else(|| "the assumed identity policy does not parse".to_string())?;
     let accounts: HashMap<&str, NodeId> = org
         .nodes
         .iter()
@@ -285,11 +285,7 @@ pub fn check(
         evaluators.entry(*rep).or_insert_with(|| {
             let set = PolicySet {
                 scps: chain_nodes(org, *rep, false),
-                identity: vec![NamedPolicy {
-                    name: "(assumed: identity policies allow everything)".into(),
-                    document: identity.clone(),
-                    source: None,
-                }],
+                identity: vec![identity.clone()],
                 management_account: org.management_account_id.clone(),
                 ..PolicySet::default()
             };

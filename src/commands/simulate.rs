@@ -21,13 +21,13 @@ use serde::Serialize;
 use crate::catalog::{Catalog, ValueType};
 use crate::error::ExitStatus;
 use crate::eval::trace::{DecidedBy, Trace};
-use crate::eval::{Decision, Evaluator, NamedPolicy, PolicySet, Request};
+use crate::eval::{Decision, Evaluator, PolicySet, Request};
 use crate::org::{NodeId, NodeKind, OrgTree};
 use crate::output::Format;
-use crate::policy::{PolicyDocument, parse_policy, pattern::has_wildcard};
+use crate::policy::pattern::has_wildcard;
 
 use super::load_org;
-use crate::analyze::{ASSUMED_IDENTITY, chain_nodes, named_policy as named, node_label};
+use crate::analyze::{chain_nodes, named_policy as named, node_label};
 
 /// What `--expect` asserts about every decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,15 +345,10 @@ pub fn run(
     if outside {
         // Cross-account calls need the resource's own policy (R1.11): assumed to allow any
         // principal, so the answer shows what the RCPs permit.
-        let doc: PolicyDocument = match parse_policy(crate::analyze::ASSUMED_OPEN_RESOURCE_POLICY) {
-            Ok(d) => d,
-            Err(_) => return ExitStatus::Environment,
+        let Some(open) = crate::analyze::assumed_open_resource_policy() else {
+            return ExitStatus::Environment;
         };
-        set.resource = Some(NamedPolicy {
-            name: "(assumed: the resource policy allows any principal)".into(),
-            document: doc,
-            source: None,
-        });
+        set.resource = Some(open);
     }
     // The resource's account: `--context aws:ResourceAccount=...` as given, else the ARN's
     // account, else (`*`, or an ARN without an account such as S3's) the caller's. Its RCP
@@ -384,15 +379,10 @@ pub fn run(
             "the principal's identity policies and permissions boundary from the org file"
         }
         None => {
-            let doc: PolicyDocument = match parse_policy(ASSUMED_IDENTITY) {
-                Ok(d) => d,
-                Err(_) => return ExitStatus::Environment,
+            let Some(identity) = crate::analyze::assumed_identity() else {
+                return ExitStatus::Environment;
             };
-            set.identity = vec![NamedPolicy {
-                name: "(assumed: identity policies allow everything)".into(),
-                document: doc,
-                source: None,
-            }];
+            set.identity = vec![identity];
             if outside {
                 "outside the organization (no SCP of this org applies): identity policies and the resource policy assumed to allow everything, so the answer shows what the RCPs permit"
             } else {

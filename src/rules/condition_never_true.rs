@@ -130,13 +130,7 @@ impl Rule for ConditionNeverTrue {
 mod tests {
     use super::*;
     use crate::policy::PolicyKind;
-    use crate::rules::test_support::run;
-
-    fn cond(c: &str) -> String {
-        format!(
-            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\n\"Condition\":{{{c}}}}}]}}"
-        )
-    }
+    use crate::rules::test_support::{deny_all_if as cond, run};
 
     fn hits(c: &str) -> usize {
         run(&ConditionNeverTrue, PolicyKind::Scp, &cond(c)).len()

@@ -426,6 +426,14 @@ pub(crate) mod test_support {
     use super::*;
     use crate::policy::parse_policy;
 
+    /// A one-statement SCP denying everything under the condition block `c` (the text inside
+    /// `"Condition": {...}`), the condition on line 2.
+    pub(crate) fn deny_all_if(c: &str) -> String {
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\n\"Condition\":{{{c}}}}}]}}"
+        )
+    }
+
     /// Lints `text` as `kind` with one rule and returns `(rule id, 1-based line)` pairs.
     pub(crate) fn run(rule: &dyn Rule, kind: PolicyKind, text: &str) -> Vec<(&'static str, usize)> {
         run_with(rule, kind, ScpGrammar::Current, text)
